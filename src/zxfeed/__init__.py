@@ -1,0 +1,3 @@
+"""zxfeed: feeds and email alerts for China's CPPCC (政协) websites."""
+
+__version__ = "0.1.0"

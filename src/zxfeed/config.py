@@ -1,0 +1,349 @@
+"""Read ``zxfeed.toml``, validate it, and say exactly what to fix when it is wrong.
+
+Errors are one line: ``FILE: KEY: problem — fix``. pydantic does the checking
+(unknown keys, types, ranges); this module turns its errors into that line.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from .fetch import DEFAULT_USER_AGENT
+
+DEFAULT_CONFIG = Path("config/zxfeed.toml")
+MIN_INTERVAL = 10
+MAX_INTERVAL = 7 * 24 * 3600
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A config problem, already phrased as the one line the operator reads."""
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"2h"`` or ``"1d"``."""
+    if isinstance(value, bool):
+        raise ValueError("not a duration")
+    if isinstance(value, int | float):
+        return int(value)
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?\s*", str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a duration")
+    return int(float(m.group(1)) * _UNITS[m.group(2) or "s"])
+
+
+def _interval(value: Any) -> int:
+    seconds = parse_duration(value)
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"{value!r} is outside {MIN_INTERVAL}s–7d")
+    return seconds
+
+
+Interval = Annotated[int, BeforeValidator(_interval)]
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SelectorsConfig(_Strict):
+    item: str
+    title: str = "a"
+    link: str | None = None
+    date: str | None = None
+
+
+class SourceConfig(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+    name: str = Field(min_length=1)
+    url: str
+    region: str = Field(min_length=1)
+    city: str | None = None
+    district: str | None = None
+    level: Literal["national", "provincial", "municipal", "district"] | None = None
+    kind: Literal["auto", "html", "feed"] = "auto"
+    interval: Interval | None = None
+    encoding: str | None = None
+    selectors: SelectorsConfig | None = None
+    enabled: bool = True
+    fetch_articles: bool = True
+    note: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, v: str | None) -> str | None:
+        import codecs
+
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r}") from None
+        return v
+
+
+class StorageConfig(_Strict):
+    path: str = "../data/zxfeed.db"
+
+
+class FeedsConfig(_Strict):
+    dir: str = "../data/feeds"
+    title: str = "政协动态"
+    limit: int = Field(200, ge=1, le=10000)
+    base_url: str | None = None
+    publish_delay: Seconds = 2.0
+
+
+class ServerConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    enabled: bool = True
+
+
+class FetchConfig(_Strict):
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: Seconds = 10.0
+    read_timeout: Seconds = 30.0
+    max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    host_delay: Seconds = 1.0
+    host_concurrency: int = Field(1, ge=1, le=16)
+    workers: int = Field(16, ge=1, le=256)
+    article_fetches: int = Field(20, ge=0, le=500)
+
+
+class ScheduleConfig(_Strict):
+    interval: Interval = 1800
+    jitter: Seconds = 30.0
+    timezone: str = "Asia/Shanghai"
+
+
+class SmtpConfig(_Strict):
+    host: str
+    port: int = 25
+    from_: str = Field("zxfeed <zxfeed@localhost>", alias="from")
+    username: str | None = None
+    password_env: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+
+
+class SubscriberConfig(_Strict):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    mode: Literal["instant", "daily", "weekly"] = "instant"
+    keywords: list[str] = []
+    exclude: list[str] = []
+    regions: list[str] = []
+    sources: list[str] = []
+    time: str = "08:00"
+    weekday: str = "mon"
+
+
+class Config(_Strict):
+    include: list[str] = []
+    storage: StorageConfig = StorageConfig()
+    feeds: FeedsConfig = FeedsConfig()
+    server: ServerConfig = ServerConfig()
+    fetch: FetchConfig = FetchConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    smtp: SmtpConfig | None = None
+    sources: list[SourceConfig] = []
+    subscribers: list[SubscriberConfig] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+    # Where the file was read from; paths inside it are relative to its folder.
+    path: Path = Field(default=Path("zxfeed.toml"), exclude=True)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _not_from_file(cls, v: Any) -> Any:
+        raise ValueError("is not a config key")
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.path.parent / p).resolve()
+
+    def interval(self, source: SourceConfig) -> int:
+        """A source's poll interval in seconds."""
+        return source.interval or self.schedule.interval
+
+    @property
+    def db_path(self) -> Path:
+        return self.resolve(self.storage.path)
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.resolve(self.feeds.dir)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.db_path.parent / "outbox"
+
+    @property
+    def base_url(self) -> str:
+        if self.feeds.base_url:
+            return self.feeds.base_url.rstrip("/")
+        return f"http://{self.server.host}:{self.server.port}"
+
+    @property
+    def enabled_sources(self) -> list[SourceConfig]:
+        return [s for s in self.sources if s.enabled]
+
+
+_FIXES = {
+    "missing": "add it",
+    "string_pattern_mismatch": "use lower-case letters, digits and '-'",
+    "literal_error": "use one of the allowed values",
+    "int_parsing": "use a whole number",
+    "int_type": "use a whole number",
+    "bool_type": "use true or false",
+    "bool_parsing": "use true or false",
+    "string_type": 'use a quoted string, e.g. "..."',
+    "list_type": 'use a list, e.g. ["a", "b"]',
+    "model_type": "use a table ([name] or {key = value})",
+}
+_DURATION_FIX = 'use seconds (e.g. 900) or a duration like "15m", "2h", "1d" (10s to 7d)'
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ()) or (ann,)
+        nxt = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if nxt is None:
+            inner = [getattr(a, "__args__", ()) for a in args]
+            nxt = next((b for t in inner for b in t
+                        if isinstance(b, type) and issubclass(b, BaseModel)), None)
+        if nxt is None:
+            return []
+        model = nxt
+    return [f.alias or name for name, f in model.model_fields.items() if name != "path"]
+
+
+def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: str = "") -> str:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    key = prefix + _key_path(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(model, loc))
+        return f"{file}: {key}: unknown key — remove it or check its spelling (allowed: {allowed})"
+    msg = err["msg"].removeprefix("Value error, ")
+    last = str(loc[-1]) if loc else ""
+    if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
+        return f"{file}: {key}: {msg} — {_DURATION_FIX}"
+    if last == "email":
+        return f"{file}: {key}: {err.get('input')!r} is not an email address — use name@domain"
+    if last == "url":
+        return f"{file}: {key}: {msg} — use a full address like \"https://www.example.gov.cn/list.html\""
+    fix = _FIXES.get(kind, "see the README's configuration section")
+    if kind == "literal_error":
+        fix = msg.replace("Input should be", "use")
+        msg = f"{err.get('input')!r} is not allowed"
+    elif kind == "missing":
+        msg = "missing required key"
+        fix = f'add {last} = "..."'
+    return f"{file}: {key}: {msg} — {fix}"
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        with file.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{file}: file not found — create it (see config/zxfeed.toml) or pass --config PATH"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc}) — fix the syntax at that line") from None
+
+
+class _IncludeFile(_Strict):
+    sources: list[SourceConfig] = []
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate a config file (and its includes); raise :class:`ConfigError`."""
+    file = Path(path or os.environ.get("ZXFEED_CONFIG") or DEFAULT_CONFIG)
+    data = _read_toml(file)
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(file, exc, Config)) from None
+    cfg.path = file.resolve()
+    origin = {s.id: file for s in cfg.sources}
+    sources = list(cfg.sources)
+    for pattern in cfg.include:
+        matches = sorted(glob.glob(str(cfg.resolve(pattern))))
+        if not matches and not glob.has_magic(pattern):
+            raise ConfigError(f"{file}: include: {pattern!r} not found — fix the path "
+                              "(relative to this file) or remove it")
+        for match in matches:
+            inc = Path(match)
+            try:
+                part = _IncludeFile.model_validate(_read_toml(inc))
+            except ValidationError as exc:
+                raise ConfigError(_explain(inc, exc, _IncludeFile)) from None
+            for src in part.sources:
+                if src.id in origin:
+                    raise ConfigError(
+                        f"{inc}: sources.id: duplicate id {src.id!r} (also in {origin[src.id]}) "
+                        "— give each source its own id"
+                    )
+                origin[src.id] = inc
+                sources.append(src)
+    seen: dict[str, int] = {}
+    for i, src in enumerate(cfg.sources):
+        if src.id in seen:
+            raise ConfigError(f"{file}: sources[{i}].id: duplicate id {src.id!r} "
+                              f"(also sources[{seen[src.id]}]) — give each source its own id")
+        seen[src.id] = i
+    cfg.sources = sources
+    _check_references(file, cfg)
+    return cfg
+
+
+def _check_references(file: Path, cfg: Config) -> None:
+    ids = {s.id for s in cfg.sources}
+    regions = {r for s in cfg.sources for r in (s.region, s.city, s.district) if r}
+    for i, sub in enumerate(cfg.subscribers):
+        for sid in sub.sources:
+            if sid not in ids:
+                raise ConfigError(f"{file}: subscribers[{i}].sources: unknown source {sid!r} — "
+                                  "use an id from [[sources]]")
+        for region in sub.regions:
+            if region not in regions:
+                raise ConfigError(f"{file}: subscribers[{i}].regions: unknown region {region!r} — "
+                                  "use a region, city or district named by a source")
+    if cfg.smtp and cfg.smtp.password_env and cfg.smtp.password_env not in os.environ:
+        raise ConfigError(f"{file}: smtp.password_env: environment variable "
+                          f"{cfg.smtp.password_env!r} is not set — export it before starting")
+

@@ -1,0 +1,241 @@
+"""Find every dated link list on a page without configuration.
+
+An *item* is a repeated element (``li``, ``tr``, ``div``, ``p`` or a bare ``a``)
+holding one main link; a *list* is a container of two or more such elements.
+A list counts when most of its items carry a date (in the element, next to it,
+or, failing that, in most of their URLs). Navigation, footers, banners and link
+farms have no dates and drop out. Every qualifying list on the page is taken.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import html as lxml_html
+
+from ..models import RawItem
+from .dates import FoundDate, date_from_url, find_date, normalize_text
+from .page import Page
+from .text import clean_title, completes, element_text
+
+MAX_CLIMB = 6
+MAX_LINKS_PER_ITEM = 4
+MIN_TITLE_CHARS = 4
+_NOISE_TAGS = ("script", "style", "noscript", "select", "option", "textarea", "template")
+
+
+@dataclass(slots=True)
+class _Group:
+    container: lxml_html.HtmlElement
+    records: list[lxml_html.HtmlElement] = field(default_factory=list)
+
+
+def _is_link(el: lxml_html.HtmlElement, page: Page) -> bool:
+    return el.tag == "a" and page.resolve(el.get("href")) is not None
+
+
+def _holds_link(el: lxml_html.HtmlElement, page: Page) -> bool:
+    return _is_link(el, page) or any(_is_link(a, page) for a in el.iter("a"))
+
+
+def _group_anchors(page: Page) -> list[_Group]:
+    """Climb from each link to the nearest ancestor that repeats among its siblings."""
+    repeated: dict[tuple[lxml_html.HtmlElement, str], int] = {}
+    groups: dict[tuple[lxml_html.HtmlElement, str], _Group] = {}
+    seen: set[lxml_html.HtmlElement] = set()
+    for a in page.root.iter("a"):
+        if not _is_link(a, page):
+            continue
+        node = a
+        for _ in range(MAX_CLIMB):
+            parent = node.getparent()
+            if parent is None or not isinstance(node.tag, str):
+                break
+            key = (parent, node.tag)
+            if key not in repeated:
+                repeated[key] = sum(
+                    1 for c in parent if c.tag == node.tag and _holds_link(c, page)
+                )
+            if repeated[key] >= 2:
+                if node not in seen:
+                    seen.add(node)
+                    groups.setdefault(key, _Group(parent)).records.append(node)
+                break
+            node = parent
+    return list(groups.values())
+
+
+def _anchors_of(record: lxml_html.HtmlElement, page: Page) -> list[lxml_html.HtmlElement]:
+    if record.tag == "a":
+        return [record]
+    return [a for a in record.iter("a") if _is_link(a, page)]
+
+
+def _anchor_title(a: lxml_html.HtmlElement) -> str:
+    text = element_text(a)
+    if text.strip():
+        return text
+    for img in a.iter("img"):
+        alt = img.get("alt") or img.get("title")
+        if alt and alt.strip():
+            return alt
+    return a.get("title") or ""
+
+
+def _chunks_outside(record: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> list[str]:
+    """Text pieces of ``record`` that are not inside the main link."""
+    chunks: list[str] = []
+    inside = set(main.iter())
+    for node in record.iter():
+        if not isinstance(node.tag, str) or node.tag in _NOISE_TAGS:
+            if node is not record and node.tail:
+                chunks.append(node.tail)
+            continue
+        if node not in inside and node.text:
+            chunks.append(node.text)
+        if node is not record and node.tail and node is not main.getparent():
+            chunks.append(node.tail)
+    return [c for c in chunks if c.strip()]
+
+
+def _best_date(chunks: list[str], now: datetime) -> FoundDate | None:
+    """The date in the chunk that is most nearly *only* a date (a summary may mention others)."""
+    best: tuple[float, FoundDate] | None = None
+    for chunk in chunks:
+        found = find_date(chunk, now)
+        if found is None:
+            continue
+        share = (found.end - found.start) / max(1, len(normalize_text(chunk).strip()))
+        if best is None or share > best[0]:
+            best = (share, found)
+    return best[1] if best else None
+
+
+def _split_date_from_title(title: str, now: datetime) -> tuple[str, FoundDate | None]:
+    """``关于…的通知 2024-02-05`` → title and date, when the date stands at either end."""
+    words = title.split()
+    if len(words) < 2:
+        return title, None
+    for rest, token in ((words[:-1], words[-1]), (words[1:], words[0])):
+        found = find_date(token, now)
+        if found is not None and found.end - found.start >= len(normalize_text(token)) - 2:
+            return " ".join(rest), found
+    return title, None
+
+
+def _gaps(group: _Group) -> tuple[dict, dict]:
+    """Text between consecutive records of a group: before and after each record."""
+    members = set(group.records)
+    before: dict = {}
+    after: dict = {}
+    buffer = [group.container.text or ""]
+    last = None
+    for child in group.container:
+        if child in members:
+            if last is not None:
+                after[last] = "".join(buffer)
+            before[child] = "".join(buffer)
+            buffer = [child.tail or ""]
+            last = child
+        else:
+            if isinstance(child.tag, str) and child.tag not in _NOISE_TAGS:
+                buffer.append(element_text(child))
+            buffer.append(child.tail or "")
+    if last is not None:
+        after[last] = "".join(buffer)
+    return before, after
+
+
+@dataclass(slots=True)
+class _Row:
+    title: str
+    truncated: bool
+    url: str
+    found: FoundDate | None
+
+
+def _row(record: lxml_html.HtmlElement, page: Page, now: datetime) -> _Row | None:
+    anchors = _anchors_of(record, page)
+    if not anchors or len(anchors) > MAX_LINKS_PER_ITEM:
+        return None  # a section full of links, not one item
+    main = max(anchors, key=lambda a: len(_anchor_title(a).strip()))
+    raw_title = _anchor_title(main)
+    found = _best_date(_chunks_outside(record, main), now) if record is not main else None
+    if found is None:
+        raw_title, found = _split_date_from_title(raw_title, now)
+    title, truncated = clean_title(raw_title)
+    attr_title, attr_cut = clean_title(main.get("title") or "")
+    if attr_title and not attr_cut and attr_title != title and completes(attr_title, title):
+        title, truncated = attr_title, False
+    if len(title) < MIN_TITLE_CHARS:
+        return None
+    return _Row(title, truncated, page.resolve(main.get("href")) or "", found)
+
+
+def _rows(group: _Group, page: Page, now: datetime) -> list[_Row]:
+    pairs = [(record, _row(record, page, now)) for record in group.records]
+    pairs = [(record, row) for record, row in pairs if row is not None]
+    rows = [row for _, row in pairs]
+    # Items laid out as "link date<br>link date" carry their dates beside, not inside.
+    if sum(row.found is not None for row in rows) * 2 < len(rows):
+        before, after = _gaps(group)
+        by_after = [_best_date([after.get(rec, "")], now) for rec, _ in pairs]
+        by_before = [_best_date([before.get(rec, "")], now) for rec, _ in pairs]
+        side = by_before if sum(map(bool, by_before)) > sum(map(bool, by_after)) else by_after
+        for row, found in zip(rows, side, strict=True):
+            row.found = row.found or found
+    return rows
+
+
+def _qualifies(rows: list[_Row], now: datetime) -> bool:
+    """A dated list: most items dated in text, or (for long titles) in their URLs."""
+    if len(rows) < 2:
+        return False
+    dated = sum(row.found is not None for row in rows)
+    if dated * 2 >= len(rows) and (len(rows) >= 3 or dated == len(rows)):
+        return True
+    if len(rows) < 3 or statistics.median(len(r.title) for r in rows) < 8:
+        return False
+    url_dated = sum(date_from_url(r.url, now) is not None for r in rows)
+    return url_dated >= 0.7 * len(rows)
+
+
+def detect_items(page: Page, now: datetime) -> list[RawItem]:
+    """Items from every dated list on the page, in page order, one per URL."""
+    items: dict[str, RawItem] = {}
+    for group in _group_anchors(page):
+        rows = _rows(group, page, now)
+        if not _qualifies(rows, now):
+            continue
+        for row in rows:
+            found, from_url = row.found, False
+            if found is None:
+                found, from_url = date_from_url(row.url, now), True
+            item = RawItem(
+                title=row.title,
+                url=row.url,
+                published=found.when if found else None,
+                has_time=bool(found and found.has_time),
+                truncated=row.truncated,
+                date_from_url=from_url and found is not None,
+            )
+            _merge(items, item)
+    return list(items.values())
+
+
+def _merge(items: dict[str, RawItem], item: RawItem) -> None:
+    """The same link in two lists (headline box and column) is one item with the best facts."""
+    known = items.get(item.url)
+    if known is None:
+        items[item.url] = item
+        return
+    if (known.truncated and not item.truncated) or (len(item.title) > len(known.title) and (
+        item.truncated == known.truncated
+    )):
+        known.title, known.truncated = item.title, item.truncated
+    if known.published is None or (known.date_from_url and not item.date_from_url):
+        if item.published is not None:
+            known.published, known.has_time = item.published, item.has_time
+            known.date_from_url = item.date_from_url

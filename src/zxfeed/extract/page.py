@@ -1,0 +1,55 @@
+"""A parsed HTML page: lxml tree from decoded text, its base URL and link resolution."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
+
+
+@dataclass(slots=True)
+class Page:
+    """An HTML document ready for extraction."""
+
+    root: lxml_html.HtmlElement
+    url: str
+    base: str
+
+    def resolve(self, href: str | None) -> str | None:
+        """Absolute http(s) URL for an ``href``, or ``None`` for script, mail and fragment links."""
+        if not href:
+            return None
+        href = href.strip().replace("\\", "/")
+        href = re.sub(r"[\r\n\t]", "", href)
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            return None
+        url = urljoin(self.base, href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None
+        return parts._replace(fragment="").geturl()
+
+
+def parse_html(text: str, url: str) -> Page:
+    """Parse decoded text (never bytes: lxml truncates GBK) and find ``<base href>``."""
+    # lxml refuses str input that carries an encoding declaration, and stops at NUL.
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    if not text.strip():
+        text = "<html></html>"
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        root = lxml_html.document_fromstring("<html></html>")
+    base = url
+    for el in root.iter("base"):
+        href = el.get("href")
+        if href and href.strip():
+            base = urljoin(url, href.strip())
+            break
+    return Page(root=root, url=url, base=base)

@@ -1,0 +1,195 @@
+"""Fetch stage: polite HTTP GET with conditional requests, time and size limits.
+
+One :class:`Fetcher` (one ``httpx.Client``, keep-alive) per process. httpx's
+connection limits are global, so politeness per host (one request at a time,
+a minimum delay between requests) is kept here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import __version__
+
+DEFAULT_USER_AGENT = f"zxfeed/{__version__} (+https://github.com/zxfeed/zxfeed; feed aggregator)"
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable page; ``kind`` says why (for source health)."""
+
+    def __init__(self, kind: str, message: str, *, status: int | None = None,
+                 retry_after: float | None = None, body: bytes = b"",
+                 headers: httpx.Headers | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+        self.body = body
+        self.headers = headers or httpx.Headers()
+
+
+@dataclass(slots=True)
+class Response:
+    """A page as fetched: final URL, status, headers and (unless unchanged) the body."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    body_hash: str
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    elapsed: float
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type header, if any."""
+        return self.headers.get("content-type")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """Limits and manners for every request."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    host_delay: float = 1.0
+    host_concurrency: int = 1
+
+
+class _HostGate:
+    """At most N requests at once to one host, spaced by a minimum delay."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._sem = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._delay = delay
+        self._next = 0.0
+
+    def __enter__(self) -> None:
+        self._sem.acquire()
+        with self._lock:
+            wait = self._next - time.monotonic()
+            self._next = max(self._next, time.monotonic()) + self._delay
+        if wait > 0:
+            time.sleep(wait)
+
+    def __exit__(self, *exc: object) -> None:
+        self._sem.release()
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def body_hash(body: bytes) -> str:
+    """Hash that tells an unchanged page without parsing it."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class Fetcher:
+    """The process's HTTP client: use one, share it between threads, close it at exit."""
+
+    def __init__(self, settings: FetchSettings | None = None) -> None:
+        self.settings = s = settings or FetchSettings()
+        self._client = httpx.Client(
+            headers={"User-Agent": s.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+            follow_redirects=True,
+            max_redirects=s.max_redirects,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+        )
+        self._gates: dict[str, _HostGate] = {}
+        self._gates_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _gate(self, url: str) -> _HostGate:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._gates_lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = self._gates[host] = _HostGate(
+                    self.settings.host_concurrency, self.settings.host_delay
+                )
+            return gate
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            known_hash: str | None = None) -> Response:
+        """GET ``url`` politely; ``not_modified`` is set on 304 or an unchanged body hash."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        started = time.monotonic()
+        with self._gate(url):
+            try:
+                with self._client.stream("GET", url, headers=headers) as resp:
+                    body = self._read_capped(resp, url)
+                    status, rheaders, final = resp.status_code, resp.headers, str(resp.url)
+            except httpx.TooManyRedirects as exc:
+                raise FetchError("redirects", f"too many redirects: {exc}") from None
+            except httpx.TimeoutException as exc:
+                raise FetchError("timeout", f"timed out ({type(exc).__name__})") from None
+            except httpx.InvalidURL as exc:
+                raise FetchError("invalid-url", str(exc)) from None
+            except httpx.HTTPError as exc:
+                raise FetchError("network", f"{type(exc).__name__}: {exc}"[:300]) from None
+        elapsed = time.monotonic() - started
+        if status == 304:
+            return Response(final, status, rheaders, b"", known_hash or "", etag, last_modified,
+                            True, elapsed)
+        if status >= 400 or status in (202, 204):
+            raise FetchError("http", f"HTTP {status}", status=status,
+                             retry_after=_retry_after(rheaders.get("retry-after")),
+                             body=body, headers=rheaders)
+        digest = body_hash(body)
+        return Response(
+            url=final, status=status, headers=rheaders, body=body, body_hash=digest,
+            etag=rheaders.get("etag"), last_modified=rheaders.get("last-modified"),
+            not_modified=known_hash is not None and digest == known_hash, elapsed=elapsed,
+        )
+
+    def _read_capped(self, resp: httpx.Response, url: str) -> bytes:
+        cap = self.settings.max_bytes
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError("too-large", f"body of {declared} bytes exceeds the {cap}-byte cap")
+        chunks: list[bytes] = []
+        size = 0
+        # Counted after decompression: a small gzip can expand into a huge page.
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError("too-large", f"body exceeds the {cap}-byte cap")
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,39 @@
+"""Plain records passed between pipeline stages (fetch → extract → normalize → store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class RawItem:
+    """One entry as a list page or feed shows it, before normalization."""
+
+    title: str
+    url: str
+    published: datetime | None = None
+    has_time: bool = False
+    truncated: bool = False
+    date_from_url: bool = False
+    summary: str | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """A normalized item, keyed by the id of its canonical URL."""
+
+    id: str
+    url: str
+    link: str
+    title: str
+    truncated: bool
+    published: datetime | None
+    has_time: bool
+    source_id: str
+    source_name: str
+    regions: tuple[str, ...] = ()
+    summary: str | None = None
+    first_seen: datetime | None = None
+    updated: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)

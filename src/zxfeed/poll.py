@@ -1,0 +1,115 @@
+"""One poll of one source: fetch → extract → normalize → store. Scheduler and CLI call this."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import Config, SourceConfig
+from .encoding import decode
+from .extract import extract_items
+from .extract.article import parse_article
+from .extract.dates import SHANGHAI
+from .extract.listing import Selectors
+from .fetch import Fetcher, FetchError
+from .health import failure_state, page_state
+from .models import Item, RawItem
+from .normalize import item_id, normalize_item, region_keys
+from .store import Store
+
+log = logging.getLogger("zxfeed.poll")
+
+
+@dataclass(slots=True)
+class PollResult:
+    """What one poll did, for logs, the CLI and the scheduler."""
+
+    source_id: str
+    status: str  # ok | unchanged | failed
+    state: str
+    found: int = 0
+    new: list[Item] = field(default_factory=list)
+    updated: list[Item] = field(default_factory=list)
+    error: str | None = None
+    retry_after: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Whether feeds need regenerating."""
+        return bool(self.new or self.updated)
+
+
+def repair_titles(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
+                  store: Store | None = None) -> None:
+    """Complete truncated titles from the store, else from the article page (bounded, polite)."""
+    cut = [r for r in raw if r.truncated]
+    if not cut:
+        return
+    known = store.known(item_id(r.url) for r in cut) if store else {}
+    for r in cut:
+        stored = known.get(item_id(r.url))
+        if stored is not None and not stored.truncated:
+            r.title, r.truncated = stored.title, False
+            continue
+        if budget <= 0:
+            continue  # repaired on a later poll: a title repaired later updates the item
+        budget -= 1
+        try:
+            resp = fetcher.get(r.url)
+        except FetchError as exc:
+            log.debug("article %s: %s", r.url, exc)
+            continue
+        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now)
+        if article.title:
+            r.title, r.truncated = article.title, False
+        if article.published and (r.published is None or r.date_from_url):
+            r.published, r.has_time = article.published.when, article.published.has_time
+            r.date_from_url = False
+
+
+def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
+                now: datetime | None = None) -> PollResult:
+    """Poll one source and store what it shows; never raises for a site's misbehaviour."""
+    started = time.monotonic()
+    now = now or datetime.now(SHANGHAI)
+    state = store.source(src.id)
+    try:
+        resp = fetcher.get(src.url, etag=state.etag if state else None,
+                           last_modified=state.last_modified if state else None,
+                           known_hash=state.body_hash if state else None)
+    except FetchError as exc:
+        health = failure_state(exc)
+        store.record_failure(src.id, now, exc.kind, str(exc), health)
+        return PollResult(src.id, "failed", health, error=f"{exc.kind}: {exc}",
+                          retry_after=exc.retry_after, seconds=time.monotonic() - started)
+    if resp.not_modified:
+        store.record_unchanged(src.id, now, etag=resp.etag, last_modified=resp.last_modified)
+        return PollResult(src.id, "unchanged", state.state if state else "ok",
+                          found=state.items_last or 0 if state else 0,
+                          seconds=time.monotonic() - started)
+    selectors = Selectors(**src.selectors.model_dump()) if src.selectors else None
+    extraction = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
+                               kind="feed" if src.kind == "feed" else
+                               ("html" if src.kind == "html" else "auto"),
+                               encoding=src.encoding, selectors=selectors)
+    repair_titles(extraction.items, fetcher, now, store=store,
+                  budget=cfg.fetch.article_fetches if src.fetch_articles else 0)
+    regions = region_keys(src.region, src.city, src.district)
+    items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
+             for r in extraction.items]
+    health, reason = page_state(
+        items=len(items), previous=state.items_last if state else None,
+        replacements=extraction.replacements,
+        undated=sum(r.published is None for r in extraction.items), body=resp.body,
+    )
+    saved = store.save_poll(
+        src.id, items, now, state=health, etag=resp.etag, last_modified=resp.last_modified,
+        # A page that yielded nothing is re-parsed next time, in case the fault was ours.
+        body_hash=resp.body_hash if items else None, encoding=extraction.encoding,
+        warning=reason,
+    )
+    return PollResult(src.id, "ok", health, found=len(items), new=saved.new,
+                      updated=saved.updated, error=reason, seconds=time.monotonic() - started)

@@ -1,0 +1,175 @@
+"""The daemon's clock: one APScheduler job per source, plus debounced feed publishing.
+
+Jobs are rebuilt from the config at every start (APScheduler 3's job stores
+cannot be shared and pickle jobs); poll state lives in our own tables.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from .config import Config, SourceConfig
+from .fetch import Fetcher, FetchSettings
+from .poll import PollResult, poll_source
+from .publish import Publisher
+from .store import Store
+
+log = logging.getLogger("zxfeed.schedule")
+BACKOFF_CAP = 6 * 3600
+
+
+class AlreadyRunning(Exception):
+    """Another zxfeed process holds the store's scheduler lock."""
+
+
+def fetch_settings(cfg: Config) -> FetchSettings:
+    """HTTP limits from the ``[fetch]`` table."""
+    f = cfg.fetch
+    return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
+                         read_timeout=f.read_timeout, max_bytes=f.max_bytes,
+                         max_redirects=f.max_redirects, host_delay=f.host_delay,
+                         host_concurrency=f.host_concurrency)
+
+
+def make_publisher(cfg: Config, store: Store) -> Publisher:
+    """The feed writer configured by ``[feeds]``."""
+    return Publisher(store, cfg.feeds_dir, title=cfg.feeds.title, base_url=cfg.base_url,
+                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources})
+
+
+def log_poll(result: PollResult) -> None:
+    """One line per poll: source, status, duration, items found and new."""
+    level = logging.WARNING if result.status == "failed" else logging.INFO
+    log.log(level, "poll source=%s status=%s state=%s found=%d new=%d updated=%d seconds=%.2f%s",
+            result.source_id, result.status, result.state, result.found, len(result.new),
+            len(result.updated), result.seconds, f" error={result.error!r}" if result.error else "")
+
+
+def backoff_delay(interval: int, failures: int, retry_after: float | None) -> float:
+    """Exponential backoff from the interval, capped, never sooner than ``Retry-After``."""
+    delay = min(interval * 2 ** max(0, failures - 1), max(BACKOFF_CAP, interval))
+    return max(delay, retry_after or 0)
+
+
+class Daemon:
+    """Wires the stages to a scheduler; ``start``/``stop`` from the CLI's ``run``."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.tz = ZoneInfo(cfg.schedule.timezone)
+        self.store = Store(cfg.db_path)
+        self.fetcher = Fetcher(fetch_settings(cfg))
+        self.publisher = make_publisher(cfg, self.store)
+        self.scheduler = BackgroundScheduler(
+            timezone=self.tz,
+            executors={"default": ThreadPoolExecutor(cfg.fetch.workers)},
+            # Default grace of 1 s silently drops runs when many jobs fall due together.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._dirty_regions: set[str] = set()
+        self._dirty_sources: set[str] = set()
+        self._dirty_lock = threading.Lock()
+        self._publish_lock = threading.Lock()
+        self._lockfile: IO[str] | None = None
+
+    def _acquire_lock(self) -> None:
+        path = Path(str(self.cfg.db_path) + ".lock")
+        fh = path.open("a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            other = fh.read().strip() or "?"
+            fh.close()
+            raise AlreadyRunning(
+                f"another zxfeed (pid {other}) is already running on {self.cfg.db_path} — "
+                "stop it first, or give this one its own [storage] path"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._lockfile = fh
+
+    def start(self) -> None:
+        """Take the lock, publish what is stored, schedule every source and start."""
+        self._acquire_lock()
+        sources = self.cfg.enabled_sources
+        self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
+        self.publisher.publish()
+        now = datetime.now(self.tz)
+        for i, src in enumerate(sources):
+            interval = self.cfg.interval(src)
+            self.scheduler.add_job(
+                self.poll, IntervalTrigger(seconds=interval, timezone=self.tz,
+                                           jitter=min(self.cfg.schedule.jitter, interval / 10)),
+                args=[src], id=f"poll:{src.id}", name=f"poll {src.id}",
+                # Spread the first round a little; the per-host gate does the rest.
+                next_run_time=now + timedelta(seconds=(i % 50) * 0.1),
+            )
+        self.scheduler.add_job(self.publish_if_dirty, IntervalTrigger(
+            seconds=max(0.5, self.cfg.feeds.publish_delay), timezone=self.tz), id="publish")
+        self.scheduler.start()
+        log.info("started: %d sources scheduled", len(sources))
+
+    def poll(self, src: SourceConfig) -> PollResult:
+        """One scheduled poll; failures reschedule with backoff, never unschedule."""
+        result = poll_source(src, self.cfg, self.store, self.fetcher)
+        log_poll(result)
+        if result.changed:
+            with self._dirty_lock:
+                self._dirty_sources.add(src.id)
+                self._dirty_regions.update(r for it in result.new + result.updated
+                                           for r in it.regions)
+        job = self.scheduler.get_job(f"poll:{src.id}")
+        if result.status == "failed":
+            state = self.store.source(src.id)
+            delay = backoff_delay(self.cfg.interval(src), state.failures if state else 1,
+                                  result.retry_after)
+            when = datetime.now(self.tz) + timedelta(seconds=delay)
+            if job is not None:
+                job.modify(next_run_time=when)
+            self.store.set_next_poll(src.id, when)
+        elif job is not None:
+            self.store.set_next_poll(src.id, job.next_run_time)
+        return result
+
+    def publish_if_dirty(self) -> None:
+        """Regenerate the feeds touched since the last publish."""
+        with self._dirty_lock:
+            if not self._dirty_sources:
+                return
+            regions, sources = self._dirty_regions, self._dirty_sources
+            self._dirty_regions, self._dirty_sources = set(), set()
+        with self._publish_lock:
+            written = self.publisher.publish(regions=regions, sources=sources)
+        log.info("published %d feed files", len(written))
+
+    def healthy(self) -> bool:
+        """Scheduler running and store answering."""
+        try:
+            self.store.item_count()
+        except Exception:
+            return False
+        return self.scheduler.running
+
+    def stop(self) -> None:
+        """Let running polls finish, publish, release everything."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.publish_if_dirty()
+        self.fetcher.close()
+        self.store.close()
+        if self._lockfile is not None:
+            self._lockfile.close()

@@ -1,0 +1,374 @@
+"""Store stage: SQLite (WAL) holding sources' poll state and items keyed by canonical URL.
+
+Each poll's results commit in one transaction, so a kill at any moment leaves
+either the whole poll or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Item
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new',
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    encoding TEXT,
+    last_poll TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_kind TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    items_last INTEGER,
+    polls INTEGER NOT NULL DEFAULT 0,
+    baseline_at TEXT,
+    next_poll TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    link TEXT NOT NULL,
+    title TEXT NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    published TEXT,
+    has_time INTEGER NOT NULL DEFAULT 0,
+    date_from_url INTEGER NOT NULL DEFAULT 0,
+    sort_time TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    regions TEXT NOT NULL DEFAULT '[]',
+    summary TEXT,
+    first_seen TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    baseline INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS items_sort ON items (sort_time DESC);
+CREATE TABLE IF NOT EXISTS item_sources (
+    item_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, item_id)
+);
+CREATE TABLE IF NOT EXISTS item_regions (
+    region TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    PRIMARY KEY (region, item_id)
+);
+"""
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(slots=True)
+class SourceState:
+    """What the store remembers about a source between polls."""
+
+    id: str
+    state: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    encoding: str | None
+    last_poll: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    last_error_kind: str | None
+    failures: int
+    items_last: int | None
+    polls: int
+    baseline_at: datetime | None
+    item_count: int = 0
+
+
+@dataclass(slots=True)
+class SaveResult:
+    """Items a poll added and items whose title or date it repaired."""
+
+    new: list[Item]
+    updated: list[Item]
+    baseline: bool
+
+
+class Store:
+    """One SQLite file; safe to share between threads (writes are serialized)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, timeout=30, check_same_thread=False, isolation_level=None
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version < 1:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "PRAGMA user_version=1; COMMIT;")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        with self._lock:
+            self._db.close()
+
+    # -- sources ---------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable[tuple[str, str, str]]) -> None:
+        """Make sure each configured (id, name, url) has a row; keep poll state of known ones."""
+        with self._tx() as db:
+            for sid, name, url in sources:
+                db.execute(
+                    "INSERT INTO sources (id, name, url) VALUES (?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET name=excluded.name, url=excluded.url, "
+                    "etag=CASE WHEN sources.url=excluded.url THEN etag END, "
+                    "last_modified=CASE WHEN sources.url=excluded.url THEN last_modified END, "
+                    "body_hash=CASE WHEN sources.url=excluded.url THEN body_hash END",
+                    (sid, name, url),
+                )
+
+    def source(self, source_id: str) -> SourceState | None:
+        """Poll state of one source, or ``None`` if it was never configured."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sources WHERE id=?", (source_id,)).fetchone()
+            if row is None:
+                return None
+            count = self._db.execute(
+                "SELECT COUNT(*) FROM item_sources WHERE source_id=?", (source_id,)
+            ).fetchone()[0]
+        return self._state(row, count)
+
+    def sources(self) -> list[SourceState]:
+        """Poll state of every source, with item counts."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM sources ORDER BY id").fetchall()
+            counts = dict(
+                self._db.execute(
+                    "SELECT source_id, COUNT(*) FROM item_sources GROUP BY source_id"
+                ).fetchall()
+            )
+        return [self._state(r, counts.get(r["id"], 0)) for r in rows]
+
+    @staticmethod
+    def _state(row: sqlite3.Row, count: int) -> SourceState:
+        return SourceState(
+            id=row["id"], state=row["state"], etag=row["etag"],
+            last_modified=row["last_modified"], body_hash=row["body_hash"],
+            encoding=row["encoding"], last_poll=_dt(row["last_poll"]),
+            last_success=_dt(row["last_success"]), last_error=row["last_error"],
+            last_error_kind=row["last_error_kind"], failures=row["failures"],
+            items_last=row["items_last"], polls=row["polls"],
+            baseline_at=_dt(row["baseline_at"]), item_count=count,
+        )
+
+    def record_unchanged(self, source_id: str, now: datetime, *, etag: str | None = None,
+                         last_modified: str | None = None) -> None:
+        """A poll that found the page unchanged (304 or same body hash): a success."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
+                "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), "
+                "last_error=NULL, last_error_kind=NULL, "
+                "state=CASE WHEN state IN ('new','failing','blocked') THEN 'ok' ELSE state END "
+                "WHERE id=?",
+                (_iso(now), _iso(now), etag, last_modified, source_id),
+            )
+
+    def record_failure(self, source_id: str, now: datetime, kind: str, message: str,
+                       state: str = "failing") -> None:
+        """A poll that failed; the source keeps its items and its place in the schedule."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE sources SET last_poll=?, last_error=?, last_error_kind=?, "
+                "failures=failures+1, polls=polls+1, state=? WHERE id=?",
+                (_iso(now), message[:500], kind, state, source_id),
+            )
+
+    def set_next_poll(self, source_id: str, when: datetime | None) -> None:
+        """When the scheduler will poll this source next (shown to the operator)."""
+        with self._tx() as db:
+            db.execute("UPDATE sources SET next_poll=? WHERE id=?", (_iso(when), source_id))
+
+    # -- items -----------------------------------------------------------------
+
+    def known(self, ids: Iterable[str]) -> dict[str, Item]:
+        """Stored items among ``ids`` (for title-repair caching and dedupe)."""
+        ids = list(ids)
+        found: dict[str, Item] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self._db.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
+                    found[row["id"]] = self._item(row)
+        return found
+
+    def save_poll(
+        self,
+        source_id: str,
+        items: list[Item],
+        now: datetime,
+        *,
+        state: str = "ok",
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        encoding: str | None = None,
+        warning: str | None = None,
+    ) -> SaveResult:
+        """Store one poll's items and the source's new state in a single transaction."""
+        new: list[Item] = []
+        updated: list[Item] = []
+        stamp = _iso(now)
+        with self._tx() as db:
+            row = db.execute("SELECT baseline_at FROM sources WHERE id=?", (source_id,)).fetchone()
+            baseline = row is None or row["baseline_at"] is None
+            known = {
+                r["id"]: r
+                for r in db.execute(
+                    f"SELECT id, title, truncated, published, date_from_url FROM items "
+                    f"WHERE id IN ({','.join('?' * len(items))})",
+                    [it.id for it in items],
+                )
+            } if items else {}
+            for it in items:
+                old = known.get(it.id)
+                if old is None:
+                    self._insert(db, it, baseline)
+                    new.append(it)
+                elif self._improve(db, it, old, stamp):
+                    updated.append(it)
+                db.execute(
+                    "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen) "
+                    "VALUES (?, ?, ?)",
+                    (it.id, source_id, stamp),
+                )
+            db.execute(
+                "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
+                "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
+                "items_last=?, last_error=?, last_error_kind=?, "
+                "baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
+                (stamp, stamp, state, etag, last_modified, body_hash, encoding, len(items),
+                 warning, "warning" if warning else None, stamp, source_id),
+            )
+        return SaveResult(new=new, updated=updated, baseline=baseline)
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, it: Item, baseline: bool) -> None:
+        published = _iso(it.published)
+        db.execute(
+            "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
+            "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
+            "updated, baseline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
+             int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
+             it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
+             it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline)),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO item_regions (region, item_id) VALUES (?, ?)",
+            [(r, it.id) for r in it.regions],
+        )
+
+    @staticmethod
+    def _improve(db: sqlite3.Connection, it: Item, old: sqlite3.Row, stamp: str | None) -> bool:
+        """Repair a stored item from a better sighting: a full title, a real date."""
+        changed = False
+        if old["truncated"] and not it.truncated and it.title != old["title"]:
+            db.execute("UPDATE items SET title=?, truncated=0, updated=? WHERE id=?",
+                       (it.title, stamp, it.id))
+            changed = True
+        better_date = it.published is not None and not it.extra.get("date_from_url") and (
+            old["published"] is None or old["date_from_url"]
+        )
+        if better_date and _iso(it.published) != old["published"]:
+            published = _iso(it.published)
+            db.execute(
+                "UPDATE items SET published=?, sort_time=?, has_time=?, date_from_url=0, "
+                "updated=? WHERE id=?",
+                (published, published, int(it.has_time), stamp, it.id),
+            )
+            changed = True
+        return changed
+
+    def items(self, *, region: str | None = None, source_id: str | None = None,
+              limit: int = 200) -> list[Item]:
+        """Stored items, newest first; all, or one region's, or one source's."""
+        sql = "SELECT items.* FROM items"
+        args: list[object] = []
+        if region is not None:
+            sql += " JOIN item_regions r ON r.item_id = items.id AND r.region = ?"
+            args.append(region)
+        if source_id is not None:
+            sql += " JOIN item_sources s ON s.item_id = items.id AND s.source_id = ?"
+            args.append(source_id)
+        sql += " ORDER BY sort_time DESC, first_seen DESC, id LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            return [self._item(r) for r in self._db.execute(sql, args)]
+
+    def regions(self) -> list[str]:
+        """Every region key that has items."""
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT DISTINCT region FROM item_regions ORDER BY region")]
+
+    def item_count(self) -> int:
+        """How many items are stored."""
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def fingerprint(self) -> str:
+        """Changes whenever any stored item is added or repaired (cheap "anything new?" check)."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*), MAX(updated) FROM items").fetchone()
+        return f"{row[0]}:{row[1]}"
+
+    @staticmethod
+    def _item(row: sqlite3.Row) -> Item:
+        return Item(
+            id=row["id"], url=row["url"], link=row["link"], title=row["title"],
+            truncated=bool(row["truncated"]), published=_dt(row["published"]),
+            has_time=bool(row["has_time"]), source_id=row["source_id"],
+            source_name=row["source_name"], regions=tuple(json.loads(row["regions"])),
+            summary=row["summary"], first_seen=_dt(row["first_seen"]),
+            updated=_dt(row["updated"]),
+            extra={"baseline": str(row["baseline"]), "date_from_url": str(row["date_from_url"])},
+        )

@@ -1,0 +1,154 @@
+"""HTTP side of ``zxfeed run``: feeds with conditional GET, a status page, ``/healthz``."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .store import Store
+
+log = logging.getLogger("zxfeed.web")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path.startswith("/feeds/"):
+            self._feed(path.removeprefix("/feeds/"), head)
+        elif path == "/healthz":
+            ok = self.server.healthy()
+            self._send(200 if ok else 503, b"ok\n" if ok else b"unhealthy\n",
+                       "text/plain; charset=utf-8", head)
+        elif path in ("/", "/index.html"):
+            self._send(200, self.server.status_page().encode("utf-8"),
+                       "text/html; charset=utf-8", head)
+        else:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8", head)
+
+    def _feed(self, rel: str, head: bool) -> None:
+        root = self.server.feeds_dir.resolve()
+        file = (root / rel).resolve()
+        if root not in file.parents or file.suffix != ".atom" or not file.is_file():
+            self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
+            return
+        data, etag, mtime = self.server.cached(file)
+        headers = {"ETag": etag, "Last-Modified": format_datetime(mtime, usegmt=True),
+                   "Cache-Control": "public, max-age=60"}
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        fresh = (inm is not None and etag in [t.strip() for t in inm.split(",")]) or inm == "*"
+        if inm is None and ims:
+            try:
+                fresh = parsedate_to_datetime(ims) >= mtime.replace(microsecond=0)
+            except (TypeError, ValueError):
+                fresh = False
+        if fresh:
+            self._send(304, b"", None, True, headers)
+            return
+        self._send(200, data, "application/atom+xml; charset=utf-8", head, headers)
+
+    def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status, HTTPStatus(status).phrase)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "0" if status == 304 else str(len(body)))
+        self.end_headers()
+        if not head and status != 304:
+            self.wfile.write(body)
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Serves ``/feeds/...`` from the feeds folder, ``/`` (status) and ``/healthz``."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
+                 healthy: Callable[[], bool] | None = None) -> None:
+        super().__init__((host, port), _Handler)
+        self.feeds_dir = Path(feeds_dir)
+        self.store = store
+        self._healthy = healthy or (lambda: True)
+        self._cache: dict[Path, tuple[int, int, bytes, str, datetime]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def healthy(self) -> bool:
+        return self._healthy()
+
+    def cached(self, file: Path) -> tuple[bytes, str, datetime]:
+        """File bytes with an ETag from their hash, re-read only when the file changes."""
+        st = file.stat()
+        with self._lock:
+            hit = self._cache.get(file)
+            if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+                return hit[2], hit[3], hit[4]
+        data = file.read_bytes()
+        etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+        mtime = datetime.fromtimestamp(st.st_mtime, UTC)
+        with self._lock:
+            self._cache[file] = (st.st_mtime_ns, st.st_size, data, etag, mtime)
+        return data, etag, mtime
+
+    def status_page(self) -> str:
+        """A plain page listing every source's health, readable on a phone."""
+        rows = []
+        for s in self.store.sources():
+            feed = f"/feeds/source/{html.escape(s.id)}.atom"
+            rows.append(
+                f"<tr><td><a href='{feed}'>{html.escape(s.id)}</a></td>"
+                f"<td class='{html.escape(s.state)}'>{html.escape(s.state)}</td>"
+                f"<td>{s.item_count}</td><td>{_when(s.last_success)}</td>"
+                f"<td>{html.escape(s.last_error or '')}</td></tr>"
+            )
+        return (
+            "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<title>zxfeed 状态</title><style>body{font-family:sans-serif;margin:1em}"
+            "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
+            "padding:4px;text-align:left;font-size:14px}.ok{color:green}.failing,.broken,"
+            ".blocked{color:#b00}.degraded{color:#b60}</style></head><body>"
+            "<h1>zxfeed</h1><p><a href='/feeds/all.atom'>all.atom</a> · "
+            f"{self.store.item_count()} items</p><table><tr><th>source</th><th>state</th>"
+            "<th>items</th><th>last success</th><th>last error</th></tr>"
+            + "".join(rows) + "</table></body></html>"
+        )
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self.serve_forever, name="http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.shutdown()
+        self.server_close()
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "—"
