@@ -258,6 +258,8 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
         return f"{file}: {key}: unknown key — remove it or check its spelling (allowed: {allowed})"
     msg = err["msg"].removeprefix("Value error, ")
     last = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return f'{file}: {key}: missing required key — add {last} = "..."'
     if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
         return f"{file}: {key}: {msg} — {_DURATION_FIX}"
     if last == "email":
@@ -268,9 +270,6 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
     if kind == "literal_error":
         fix = msg.replace("Input should be", "use")
         msg = f"{err.get('input')!r} is not allowed"
-    elif kind == "missing":
-        msg = "missing required key"
-        fix = f'add {last} = "..."'
     return f"{file}: {key}: {msg} — {fix}"
 
 

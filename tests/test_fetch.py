@@ -1,0 +1,86 @@
+import threading
+import time
+
+import pytest
+
+from webserver import TestWeb
+from zxfeed.fetch import Fetcher, FetchError, FetchSettings
+
+
+def test_conditional_get_sends_validators_and_gets_304(web: TestWeb) -> None:
+    web.set("/f/etag.html", "<p>政协</p>", etag=True)
+    with Fetcher(FetchSettings(host_delay=0)) as f:
+        first = f.get(web.url("/f/etag.html"))
+        assert first.status == 200 and first.etag and not first.not_modified
+        again = f.get(web.url("/f/etag.html"), etag=first.etag,
+                      last_modified=first.last_modified, known_hash=first.body_hash)
+    assert again.status == 304 and again.not_modified and again.body == b""
+    sent = web.requests_to("/f/etag.html")[-1]
+    assert sent["If-None-Match"] == first.etag
+    assert sent["If-Modified-Since"] == first.last_modified
+    assert sent["User-Agent"].startswith("zxfeed/")
+
+
+def test_same_body_hash_counts_as_unchanged(web: TestWeb) -> None:
+    web.set("/f/plain.html", "<p>没有 ETag 的页面</p>")
+    with Fetcher(FetchSettings(host_delay=0)) as f:
+        first = f.get(web.url("/f/plain.html"))
+        second = f.get(web.url("/f/plain.html"), known_hash=first.body_hash)
+        web.set("/f/plain.html", "<p>改了</p>")
+        third = f.get(web.url("/f/plain.html"), known_hash=first.body_hash)
+    assert second.not_modified and not third.not_modified
+
+
+@pytest.mark.parametrize(("status", "kind"), [(500, "http"), (412, "http"), (404, "http")])
+def test_http_errors(web: TestWeb, status: int, kind: str) -> None:
+    web.set(f"/f/{status}", "<script>x</script>", status=status, headers={"Retry-After": "120"})
+    with Fetcher(FetchSettings(host_delay=0)) as f, pytest.raises(FetchError) as info:
+        f.get(web.url(f"/f/{status}"))
+    assert info.value.kind == kind and info.value.status == status
+    assert info.value.retry_after == 120
+
+
+def test_timeout(web: TestWeb) -> None:
+    web.set("/f/slow", "<p>slow</p>", delay=3)
+    started = time.monotonic()
+    with Fetcher(FetchSettings(host_delay=0, read_timeout=0.5)) as f, pytest.raises(FetchError) as info:
+        f.get(web.url("/f/slow"))
+    assert info.value.kind == "timeout" and time.monotonic() - started < 2.5
+
+
+def test_size_cap_streamed(web: TestWeb) -> None:
+    web.set("/f/big", b"x" * 3_000_000)
+    with Fetcher(FetchSettings(host_delay=0, max_bytes=1_000_000)) as f, pytest.raises(FetchError) as info:
+        f.get(web.url("/f/big"))
+    assert info.value.kind == "too-large"
+
+
+def test_redirect_loop_bounded(web: TestWeb) -> None:
+    web.set("/f/loop", b"", status=302, headers={"Location": "/f/loop"})
+    with Fetcher(FetchSettings(host_delay=0, max_redirects=3)) as f, pytest.raises(FetchError) as info:
+        f.get(web.url("/f/loop"))
+    assert info.value.kind == "redirects"
+
+
+def test_connection_refused() -> None:
+    with Fetcher(FetchSettings(host_delay=0, connect_timeout=1)) as f, pytest.raises(FetchError) as info:
+        f.get("http://127.0.0.1:9/")
+    assert info.value.kind == "network"
+
+
+def test_one_request_at_a_time_per_host_with_delay(web: TestWeb) -> None:
+    for i in range(4):
+        web.set(f"/f/polite{i}", "<p>x</p>", delay=0.2)
+    with Fetcher(FetchSettings(host_delay=0.3)) as f:
+        threads = [threading.Thread(target=f.get, args=(web.url(f"/f/polite{i}"),))
+                   for i in range(4)]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+    assert web.overlapping("/f/polite") == 1
+    times = sorted(t for p, _, t in web.log if p.startswith("/f/polite"))[-4:]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.29 and elapsed >= 0.9
