@@ -1,3 +1,4 @@
+import itertools
 import threading
 import time
 
@@ -82,5 +83,5 @@ def test_one_request_at_a_time_per_host_with_delay(web: TestWeb) -> None:
         elapsed = time.monotonic() - started
     assert web.overlapping("/f/polite") == 1
     times = sorted(t for p, _, t in web.log if p.startswith("/f/polite"))[-4:]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.29 and elapsed >= 0.9

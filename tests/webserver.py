@@ -44,7 +44,7 @@ class TestWeb:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 web._handle(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

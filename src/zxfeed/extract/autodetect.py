@@ -235,7 +235,7 @@ def _merge(items: dict[str, RawItem], item: RawItem) -> None:
         item.truncated == known.truncated
     )):
         known.title, known.truncated = item.title, item.truncated
-    if known.published is None or (known.date_from_url and not item.date_from_url):
-        if item.published is not None:
-            known.published, known.has_time = item.published, item.has_time
-            known.date_from_url = item.date_from_url
+    better_date = known.published is None or (known.date_from_url and not item.date_from_url)
+    if better_date and item.published is not None:
+        known.published, known.has_time = item.published, item.has_time
+        known.date_from_url = item.date_from_url

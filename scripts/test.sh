@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install zxfeed with its test tools into .venv, lint, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/ruff check src tests bench
+exec .venv/bin/python -m pytest "$@"

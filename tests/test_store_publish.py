@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+from lxml import etree
+
+from zxfeed.models import RawItem
+from zxfeed.normalize import canonical_url, item_id, normalize_item
+from zxfeed.publish import Publisher
+from zxfeed.store import Store
+
+NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)
+
+
+def _items(n: int, source: str = "s1", base: str = "http://zx.example.gov.cn/a/", **kw) -> list:
+    out = []
+    for i in range(n):
+        raw = RawItem(title=kw.get("title", f"政协要闻第{i}条"), url=f"{base}{i}.html",
+                      published=NOW - timedelta(days=i), truncated=kw.get("truncated", False))
+        out.append(normalize_item(raw, source_id=source, source_name="测试政协",
+                                  regions=("山东省",), now=NOW))
+    return out
+
+
+def test_canonical_url_identity() -> None:
+    a = "http://WWW.Zx.gov.cn:80/xwzx/index.html?utm_source=wx&id=3#top"
+    b = "https://www.zx.gov.cn/xwzx/?id=3"
+    assert canonical_url(a) == canonical_url(b) == "//www.zx.gov.cn/xwzx/?id=3"
+    assert item_id(a) == item_id(b)
+    assert item_id("http://zx.gov.cn/a/1.html") != item_id("http://zx.gov.cn/a/2.html")
+    assert item_id("http://zx.gov.cn/show.asp?id=1") != item_id("http://zx.gov.cn/show.asp?id=2")
+
+
+def test_repoll_restart_and_scheme_change_never_duplicate(tmp_path: Path) -> None:
+    db = tmp_path / "z.db"
+    store = Store(db)
+    store.sync_sources([("s1", "测试", "http://x/")])
+    first = store.save_poll("s1", _items(3), NOW)
+    assert len(first.new) == 3 and first.baseline
+    store.close()
+
+    store = Store(db)  # a restart
+    again = store.save_poll("s1", _items(4, base="https://zx.example.gov.cn/a/"), NOW)
+    assert [it.title for it in again.new] == ["政协要闻第3条"] and not again.baseline
+    assert store.item_count() == 4
+    assert store.source("s1").baseline_at is not None
+    store.close()
+
+
+def test_title_repair_updates_the_item(tmp_path: Path) -> None:
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试", "http://x/")])
+    store.save_poll("s1", _items(1, title="政协委员深入社区开展", truncated=True), NOW)
+    later = NOW + timedelta(hours=1)
+    res = store.save_poll("s1", _items(1, title="政协委员深入社区开展协商议事活动"), later)
+    assert not res.new and len(res.updated) == 1
+    (item,) = store.items()
+    assert item.title == "政协委员深入社区开展协商议事活动" and not item.truncated
+    assert item.updated == later
+
+
+def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path) -> None:
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试2", "http://y/")])
+    items = _items(5)
+    items[0].title = "控制字符\x0b与\x00替换\ufffe"
+    store.save_poll("s1", items, NOW)
+    store.save_poll("s2", _items(2, source="s2", base="http://other.example/"), NOW)
+    pub = Publisher(store, tmp_path / "feeds", title="政协动态", base_url="http://127.0.0.1:8080",
+                    limit=4, source_names={"s1": "测试", "s2": "测试2"})
+    written = pub.publish()
+    all_atom = tmp_path / "feeds" / "all.atom"
+    assert all_atom in written and (tmp_path / "feeds" / "source" / "s2.atom") in written
+    parsed = feedparser.parse(all_atom.read_bytes())
+    assert not parsed.bozo and len(parsed.entries) == 4
+    assert parsed.entries[0].title == "控制字符与替换"
+    dates = [e.published for e in parsed.entries]
+    assert dates == sorted(dates, reverse=True)
+    etree.fromstring(all_atom.read_bytes())  # well-formed XML
+    # Nothing new: nothing rewritten, bytes identical.
+    before = all_atom.read_bytes()
+    assert pub.publish() == []
+    assert all_atom.read_bytes() == before
+    s2 = feedparser.parse((tmp_path / "feeds" / "source" / "s2.atom").read_bytes())
+    assert {e.link for e in s2.entries} == {"http://other.example/0.html", "http://other.example/1.html"}
