@@ -66,8 +66,20 @@ def parse_article(text: str, truncated_title: str, now: datetime) -> Article:
             if published:
                 break
     if published is None:
-        body_text = soup.get_text("\n")
-        m = _DATE_LINE.search(body_text)
+        m = _DATE_LINE.search(soup.get_text("\n"))
         if m:
             published = find_date(m.group(1), now)
+    if published is not None and not published.has_time:
+        published = _time_of_day(soup, published, now)
     return Article(title=title, published=published)
+
+
+def _time_of_day(soup: BeautifulSoup, day: FoundDate, now: datetime) -> FoundDate:
+    """A date-only meta made precise by the same day written with a time in the page."""
+    for i, text in enumerate(soup.stripped_strings):
+        if i > 400:
+            break
+        found = find_date(text, now)
+        if found and found.has_time and found.when.date() == day.when.date():
+            return found
+    return day

@@ -9,6 +9,7 @@ farms have no dates and drop out. Every qualifying list on the page is taken.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,12 @@ from .text import clean_title, completes, element_text
 MAX_CLIMB = 6
 MAX_LINKS_PER_ITEM = 4
 MIN_TITLE_CHARS = 4
+# Links that lead to more of a list, not to an item.
+_NAV_LABEL = re.compile(
+    r"^[\[【(（<《]*\s*(更多|more|详细|详情|全文|阅读全文|查看更多|查看详情|下一页|上一页|首页|尾页|末页|"
+    r"返回|进入|点击进入|进入专题)\s*[\]】)）>》»]*$",
+    re.IGNORECASE,
+)
 _NOISE_TAGS = ("script", "style", "noscript", "select", "option", "textarea", "template")
 
 
@@ -154,6 +161,7 @@ class _Row:
     truncated: bool
     url: str
     found: FoundDate | None
+    from_image: bool = False
 
 
 def _row(record: lxml_html.HtmlElement, page: Page, now: datetime) -> _Row | None:
@@ -169,9 +177,10 @@ def _row(record: lxml_html.HtmlElement, page: Page, now: datetime) -> _Row | Non
     attr_title, attr_cut = clean_title(main.get("title") or "")
     if attr_title and not attr_cut and attr_title != title and completes(attr_title, title):
         title, truncated = attr_title, False
-    if len(title) < MIN_TITLE_CHARS:
+    if len(title) < MIN_TITLE_CHARS or _NAV_LABEL.match(title):
         return None
-    return _Row(title, truncated, page.resolve(main.get("href")) or "", found)
+    from_image = not element_text(main).strip()
+    return _Row(title, truncated, page.resolve(main.get("href")) or "", found, from_image)
 
 
 def _rows(group: _Group, page: Page, now: datetime) -> list[_Row]:
@@ -196,7 +205,11 @@ def _qualifies(rows: list[_Row], now: datetime) -> bool:
     dated = sum(row.found is not None for row in rows)
     if dated * 2 >= len(rows) and (len(rows) >= 3 or dated == len(rows)):
         return True
+    # Undated lists count only by their URLs' dates, and only with real link text: image
+    # carousels (alt text) and menus (short labels) drop out.
     if len(rows) < 3 or statistics.median(len(r.title) for r in rows) < 8:
+        return False
+    if sum(r.from_image for r in rows) * 2 > len(rows):
         return False
     url_dated = sum(date_from_url(r.url, now) is not None for r in rows)
     return url_dated >= 0.7 * len(rows)
