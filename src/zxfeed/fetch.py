@@ -101,6 +101,16 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _network_message(exc: httpx.HTTPError) -> str:
+    text = str(exc)
+    if "Name or service not known" in text or "Temporary failure in name resolution" in text \
+            or "nodename nor servname" in text:
+        return "cannot resolve the host name (DNS) — no internet here, or a wrong address"
+    if "Connection refused" in text:
+        return "connection refused — the server is down or the port is wrong"
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
 def body_hash(body: bytes) -> str:
     """Hash that tells an unchanged page without parsing it."""
     return hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -163,7 +173,7 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise FetchError("invalid-url", str(exc)) from None
             except httpx.HTTPError as exc:
-                raise FetchError("network", f"{type(exc).__name__}: {exc}"[:300]) from None
+                raise FetchError("network", _network_message(exc)) from None
         elapsed = time.monotonic() - started
         if status == 304:
             return Response(final, status, rheaders, b"", known_hash or "", etag, last_modified,

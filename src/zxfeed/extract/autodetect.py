@@ -102,7 +102,7 @@ def _chunks_outside(record: lxml_html.HtmlElement, main: lxml_html.HtmlElement) 
             continue
         if node not in inside and node.text:
             chunks.append(node.text)
-        if node is not record and node.tail and node is not main.getparent():
+        if node is not record and node.tail:
             chunks.append(node.tail)
     return [c for c in chunks if c.strip()]
 
@@ -120,8 +120,16 @@ def _best_date(chunks: list[str], now: datetime) -> FoundDate | None:
     return best[1] if best else None
 
 
+_LEADING_BRACKET_DATE = re.compile(r"^\s*([\[(【［（][\d\s./年月日-]{3,12}[\])】］）])\s*")
+
+
 def _split_date_from_title(title: str, now: datetime) -> tuple[str, FoundDate | None]:
     """``关于…的通知 2024-02-05`` → title and date, when the date stands at either end."""
+    m = _LEADING_BRACKET_DATE.match(title)
+    if m:
+        found = find_date(m.group(1), now)
+        if found is not None:
+            return title[m.end() :], found
     words = title.split()
     if len(words) < 2:
         return title, None

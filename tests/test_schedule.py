@@ -1,0 +1,74 @@
+"""The daemon's scheduler in-process: no run silently dropped, failures back off, never unscheduled."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import write_config
+from webserver import TestWeb
+from zxfeed.config import load_config
+from zxfeed.schedule import Daemon, backoff_delay
+
+
+def _wait(cond, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_many_due_at_once_none_dropped(tmp_path: Path, web: TestWeb) -> None:
+    n = 30
+    body = "[schedule]\ninterval = 600\njitter = 0\n[server]\nenabled = false\n"
+    for i in range(n):
+        web.set(f"/sched/{i}.html", f"<ul><li><a href='/sched/a{i}.html'>第{i}号政协工作动态消息</a>"
+                f"<span>2024-02-05</span></li><li><a href='/sched/b{i}.html'>第{i}号提案办理情况通报</a>"
+                f"<span>2024-02-04</span></li></ul>", delay=0.2)
+        body += (f'[[sources]]\nid = "s{i}"\nname = "S{i}"\nurl = "{web.url(f"/sched/{i}.html")}"\n'
+                 'region = "山东省"\n')
+    cfg = load_config(write_config(tmp_path, body))
+    cfg.fetch = cfg.fetch.model_copy(update={"workers": 2})
+    daemon = Daemon(cfg)
+    daemon.start()
+    try:
+        assert _wait(lambda: all(s.polls == 1 for s in daemon.store.sources()), timeout=30), \
+            [(s.id, s.polls) for s in daemon.store.sources() if s.polls != 1]
+        assert daemon.store.item_count() == 2 * n
+    finally:
+        daemon.stop()
+
+
+def test_failure_backs_off_and_stays_scheduled(tmp_path: Path, web: TestWeb) -> None:
+    web.set("/sched/down.html", "oops", status=503, headers={"Retry-After": "900"})
+    cfg = load_config(write_config(tmp_path, f"""
+        [schedule]
+        interval = 60
+        jitter = 0
+        [server]
+        enabled = false
+        [[sources]]
+        id = "down"
+        name = "Down"
+        url = "{web.url('/sched/down.html')}"
+        region = "山东省"
+        """))
+    daemon = Daemon(cfg)
+    daemon.start()
+    try:
+        assert _wait(lambda: daemon.store.source("down").polls == 1, timeout=10)
+        job = daemon.scheduler.get_job("poll:down")
+        assert job is not None  # never unscheduled
+        assert _wait(lambda: daemon.store.source("down").state == "failing", timeout=5)
+        wait = (job.next_run_time.timestamp() - time.time())
+        assert 850 < wait <= 905, wait  # Retry-After beats the 60 s interval
+    finally:
+        daemon.stop()
+
+
+def test_backoff_curve() -> None:
+    assert [backoff_delay(600, f, None) for f in (1, 2, 3)] == [600, 1200, 2400]
+    assert backoff_delay(600, 20, None) == 6 * 3600
+    assert backoff_delay(600, 1, 3600) == 3600
