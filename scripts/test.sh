@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-.venv/bin/ruff check src tests bench
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"
