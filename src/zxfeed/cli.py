@@ -17,8 +17,11 @@ from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
+from .lock import AlreadyRunning, StoreLock
+from .notify.digest import is_due
+from .notify.notifier import Notifier
 from .poll import poll_source, repair_titles
-from .schedule import AlreadyRunning, Daemon, fetch_settings, log_poll, make_publisher
+from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import Store
 from .web import FeedServer
 
@@ -46,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     src = sub.add_parser("sources", help="各来源的状态")
     src.add_argument("--json", action="store_true")
     sub.add_parser("check", help="校验配置并显示将要做的事")
+    dig = sub.add_parser("digest", help="生成到期的每日/每周摘要（--send 才发送）")
+    dig.add_argument("--send", action="store_true", help="放入发件箱并发送")
+    dig.add_argument("--all", action="store_true", help="不论是否到期，为所有摘要订阅者生成")
     demo = sub.add_parser("demo", help="在 127.0.0.1 上启动示例站点并对其运行完整流程")
     demo.add_argument("--port", type=int, default=8080, help="feeds server port (default 8080)")
     demo.add_argument("--seconds", type=float, default=0, help="stop after this many seconds")
@@ -73,7 +79,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
         if cfg.server.enabled:
             try:
                 server = FeedServer(cfg.server.host, cfg.server.port, cfg.feeds_dir,
-                                    daemon.store, healthy=daemon.healthy)
+                                    daemon.store, healthy=daemon.healthy,
+                                    notifier=daemon.notifier)
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path}", file=sys.stderr)
@@ -107,8 +114,23 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print(f"{r.source_id}: {r.status} ({r.state}) found={r.found} new={len(r.new)}"
               + (f" — {r.error}" if r.error else ""))
     make_publisher(cfg, store).publish()
+    _mail_round(cfg, store)
     store.close()
     return EXIT_FAIL if results and all(r.status == "failed" for r in results) else EXIT_OK
+
+
+def _mail_round(cfg: Config, store: Store) -> None:
+    """Queue and send alerts, unless a running daemon owns the mail (it will send them)."""
+    lock = StoreLock(cfg.db_path)
+    if not lock.try_acquire():
+        print("mail: a running zxfeed owns this store and will send the alerts")
+        return
+    try:
+        report = Notifier(cfg, store).run_round()
+        if report.sent or report.retried or report.failed:
+            print(f"mail: sent={report.sent} deferred={report.retried} failed={report.failed}")
+    finally:
+        lock.release()
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -192,6 +214,37 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    store = Store(cfg.db_path)
+    lock = StoreLock(cfg.db_path)
+    if args.send and not lock.try_acquire():
+        print("zxfeed: a running zxfeed owns this store; it sends digests on schedule",
+              file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        notifier = Notifier(cfg, store)
+        now = datetime.now(SHANGHAI)
+        queued = 0
+        for sub in cfg.subscribers:
+            if sub.mode == "instant" or not (args.all or is_due(store, sub, now, SHANGHAI)):
+                continue
+            mail = notifier.digest(sub, dry_run=not args.send)
+            if mail is None:
+                print(f"{sub.email}: nothing new")
+                continue
+            queued += 1
+            print(f"{sub.email}: {mail.subject}" + ("" if args.send else "  (not sent: add --send)"))
+        if args.send:
+            report = notifier.deliver()
+            print(f"mail: queued={queued} sent={report.sent} deferred={report.retried} "
+                  f"failed={report.failed}")
+    finally:
+        lock.release()
+        store.close()
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -199,7 +252,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": cmd_feeds,
-            "sources": cmd_sources, "check": cmd_check, "demo": cmd_demo}
+            "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -143,15 +143,30 @@ class SmtpConfig(_Strict):
     ssl: bool = False
 
 
+class NotifyConfig(_Strict):
+    domain: str | None = None          # for Message-IDs; default: the [smtp] from address's domain
+    max_age: Interval = 3 * 86400      # items older than this at first sight trigger no alert
+    send_empty_digest: bool = False
+    subject_prefix: str = "【政协动态】"
+    templates: str = "templates"       # folder (relative to the config) overriding built-ins
+    secret_env: str | None = None      # env var with the unsubscribe-link key; default: stored key
+    retry_cap: Seconds = 3600.0
+    outbox_dir: str | None = None      # .eml files when there is no [smtp]; default data/outbox
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class SubscriberConfig(_Strict):
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(pattern=r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+    name: str | None = None
     mode: Literal["instant", "daily", "weekly"] = "instant"
     keywords: list[str] = []
     exclude: list[str] = []
     regions: list[str] = []
     sources: list[str] = []
-    time: str = "08:00"
-    weekday: str = "mon"
+    time: str = Field("08:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    weekday: Literal[_WEEKDAYS] = "mon"  # type: ignore[valid-type]
 
 
 class Config(_Strict):
@@ -162,6 +177,8 @@ class Config(_Strict):
     fetch: FetchConfig = FetchConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     smtp: SmtpConfig | None = None
+    notify: NotifyConfig = NotifyConfig()
+    operator: str | None = None
     sources: list[SourceConfig] = []
     subscribers: list[SubscriberConfig] = []
 
@@ -193,6 +210,8 @@ class Config(_Strict):
 
     @property
     def outbox_dir(self) -> Path:
+        if self.notify.outbox_dir:
+            return self.resolve(self.notify.outbox_dir)
         return self.db_path.parent / "outbox"
 
     @property
@@ -217,6 +236,11 @@ _FIXES = {
     "string_type": 'use a quoted string, e.g. "..."',
     "list_type": 'use a list, e.g. ["a", "b"]',
     "model_type": "use a table ([name] or {key = value})",
+}
+_PATTERN_FIXES = {
+    "email": "use name@domain",
+    "time": 'use 24-hour "HH:MM", e.g. "08:00"',
+    "id": "use lower-case letters, digits and '-'",
 }
 _DURATION_FIX = 'use seconds (e.g. 900) or a duration like "15m", "2h", "1d" (10s to 7d)'
 
@@ -262,8 +286,8 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
         return f'{file}: {key}: missing required key — add {last} = "..."'
     if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
         return f"{file}: {key}: {msg} — {_DURATION_FIX}"
-    if last == "email":
-        return f"{file}: {key}: {err.get('input')!r} is not an email address — use name@domain"
+    if kind == "string_pattern_mismatch" and last in _PATTERN_FIXES:
+        return f"{file}: {key}: {err.get('input')!r} is not valid — {_PATTERN_FIXES[last]}"
     if last == "url":
         return f"{file}: {key}: {msg} — use a full address like \"https://www.example.gov.cn/list.html\""
     fix = _FIXES.get(kind, "see the README's configuration section")

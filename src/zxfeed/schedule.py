@@ -6,31 +6,26 @@ cannot be shared and pickle jobs); poll state lives in our own tables.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import Config, SourceConfig
+from .config import Config, SourceConfig, SubscriberConfig
 from .fetch import Fetcher, FetchSettings
+from .lock import StoreLock
+from .notify.notifier import Notifier
 from .poll import PollResult, poll_source
 from .publish import Publisher
 from .store import Store
 
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
-
-
-class AlreadyRunning(Exception):
-    """Another zxfeed process holds the store's scheduler lock."""
 
 
 def fetch_settings(cfg: Config) -> FetchSettings:
@@ -81,30 +76,13 @@ class Daemon:
         self._dirty_sources: set[str] = set()
         self._dirty_lock = threading.Lock()
         self._publish_lock = threading.Lock()
-        self._lockfile: IO[str] | None = None
-
-    def _acquire_lock(self) -> None:
-        path = Path(str(self.cfg.db_path) + ".lock")
-        fh = path.open("a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            other = fh.read().strip() or "?"
-            fh.close()
-            raise AlreadyRunning(
-                f"another zxfeed (pid {other}) is already running on {self.cfg.db_path} — "
-                "stop it first, or give this one its own [storage] path"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._lockfile = fh
+        self.lock = StoreLock(cfg.db_path)
+        self.notifier: Notifier | None = None
 
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
-        self._acquire_lock()
+        self.lock.acquire()
+        self.notifier = Notifier(self.cfg, self.store)
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
         self.publisher.publish()
@@ -120,6 +98,16 @@ class Daemon:
             )
         self.scheduler.add_job(self.publish_if_dirty, IntervalTrigger(
             seconds=max(0.5, self.cfg.feeds.publish_delay), timezone=self.tz), id="publish")
+        # Mail left pending by a crash or an SMTP outage goes out now, then on a timer.
+        self.scheduler.add_job(self.notifier.run_round, IntervalTrigger(seconds=15, timezone=self.tz),
+                               id="mail", next_run_time=now)
+        for i, sub in enumerate(self.cfg.subscribers):
+            if sub.mode == "instant":
+                continue
+            hour, minute = (int(x) for x in sub.time.split(":"))
+            trigger = CronTrigger(hour=hour, minute=minute, timezone=self.tz,
+                                  day_of_week=sub.weekday if sub.mode == "weekly" else None)
+            self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}")
         self.scheduler.start()
         log.info("started: %d sources scheduled", len(sources))
 
@@ -127,6 +115,8 @@ class Daemon:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
         result = poll_source(src, self.cfg, self.store, self.fetcher)
         log_poll(result)
+        if result.new and self.notifier is not None:
+            self.notifier.run_round()
         if result.changed:
             with self._dirty_lock:
                 self._dirty_sources.add(src.id)
@@ -144,6 +134,11 @@ class Daemon:
         elif job is not None:
             self.store.set_next_poll(src.id, job.next_run_time)
         return result
+
+    def digest(self, sub: SubscriberConfig) -> None:
+        """A scheduled digest: queue it, then deliver."""
+        if self.notifier is not None and self.notifier.digest(sub) is not None:
+            self.notifier.deliver()
 
     def publish_if_dirty(self) -> None:
         """Regenerate the feeds touched since the last publish."""
@@ -171,5 +166,4 @@ class Daemon:
         self.publish_if_dirty()
         self.fetcher.close()
         self.store.close()
-        if self._lockfile is not None:
-            self._lockfile.close()
+        self.lock.release()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .models import Item
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
@@ -67,6 +67,45 @@ CREATE TABLE IF NOT EXISTS item_regions (
     region TEXT NOT NULL,
     item_id TEXT NOT NULL,
     PRIMARY KEY (region, item_id)
+);
+"""
+# v2: email. Items wait for alerts (baseline items never do); every message is kept in the
+# outbox before it is sent; deliveries remember (subscriber, item) so nothing goes twice.
+_SCHEMA_V2 = """
+ALTER TABLE items ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET notified = 1;
+CREATE INDEX IF NOT EXISTS items_pending ON items (notified) WHERE notified = 0;
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    created TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT NOT NULL,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
+CREATE TABLE IF NOT EXISTS deliveries (
+    subscriber TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (subscriber, item_id, kind)
+);
+CREATE TABLE IF NOT EXISTS subscribers (
+    email TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    digest_until TEXT,
+    unsubscribed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 
@@ -131,9 +170,17 @@ class Store:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version < 1:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "PRAGMA user_version=1; COMMIT;")
+            if version < 2:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V2 + "PRAGMA user_version=2; COMMIT;")
+
+    def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only query."""
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``with store.transaction() as db:`` — one BEGIN IMMEDIATE … COMMIT, serialized."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -153,7 +200,7 @@ class Store:
 
     def sync_sources(self, sources: Iterable[tuple[str, str, str]]) -> None:
         """Make sure each configured (id, name, url) has a row; keep poll state of known ones."""
-        with self._tx() as db:
+        with self.transaction() as db:
             for sid, name, url in sources:
                 db.execute(
                     "INSERT INTO sources (id, name, url) VALUES (?, ?, ?) "
@@ -201,7 +248,7 @@ class Store:
     def record_unchanged(self, source_id: str, now: datetime, *, etag: str | None = None,
                          last_modified: str | None = None) -> None:
         """A poll that found the page unchanged (304 or same body hash): a success."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
                 "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), "
@@ -214,7 +261,7 @@ class Store:
     def record_failure(self, source_id: str, now: datetime, kind: str, message: str,
                        state: str = "failing") -> None:
         """A poll that failed; the source keeps its items and its place in the schedule."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE sources SET last_poll=?, last_error=?, last_error_kind=?, "
                 "failures=failures+1, polls=polls+1, state=? WHERE id=?",
@@ -223,7 +270,7 @@ class Store:
 
     def set_next_poll(self, source_id: str, when: datetime | None) -> None:
         """When the scheduler will poll this source next (shown to the operator)."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE sources SET next_poll=? WHERE id=?", (_iso(when), source_id))
 
     # -- items -----------------------------------------------------------------
@@ -237,7 +284,7 @@ class Store:
                 chunk = ids[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
-                    found[row["id"]] = self._item(row)
+                    found[row["id"]] = self.item_from_row(row)
         return found
 
     def save_poll(
@@ -257,7 +304,7 @@ class Store:
         new: list[Item] = []
         updated: list[Item] = []
         stamp = _iso(now)
-        with self._tx() as db:
+        with self.transaction() as db:
             row = db.execute("SELECT baseline_at FROM sources WHERE id=?", (source_id,)).fetchone()
             baseline = row is None or row["baseline_at"] is None
             known = {
@@ -296,11 +343,11 @@ class Store:
         db.execute(
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
-            "updated, baseline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "updated, baseline, notified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
              int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
-             it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline)),
+             it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline)),
         )
         db.executemany(
             "INSERT OR IGNORE INTO item_regions (region, item_id) VALUES (?, ?)",
@@ -342,7 +389,7 @@ class Store:
         sql += " ORDER BY sort_time DESC, first_seen DESC, id LIMIT ?"
         args.append(limit)
         with self._lock:
-            return [self._item(r) for r in self._db.execute(sql, args)]
+            return [self.item_from_row(r) for r in self._db.execute(sql, args)]
 
     def regions(self) -> list[str]:
         """Every region key that has items."""
@@ -362,7 +409,8 @@ class Store:
         return f"{row[0]}:{row[1]}"
 
     @staticmethod
-    def _item(row: sqlite3.Row) -> Item:
+    def item_from_row(row: sqlite3.Row) -> Item:
+        """An :class:`Item` from a row of the items table."""
         return Item(
             id=row["id"], url=row["url"], link=row["link"], title=row["title"],
             truncated=bool(row["truncated"]), published=_dt(row["published"]),

@@ -12,7 +12,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .store import Store
 
@@ -37,11 +38,45 @@ class _Handler(BaseHTTPRequestHandler):
             ok = self.server.healthy()
             self._send(200 if ok else 503, b"ok\n" if ok else b"unhealthy\n",
                        "text/plain; charset=utf-8", head)
+        elif path == "/unsubscribe":
+            self._unsubscribe_page(head)
         elif path in ("/", "/index.html"):
             self._send(200, self.server.status_page().encode("utf-8"),
                        "text/html; charset=utf-8", head)
         else:
             self._send(404, b"not found\n", "text/plain; charset=utf-8", head)
+
+    def _params(self, body: bytes = b"") -> dict[str, str]:
+        query = parse_qs(urlsplit(self.path).query)
+        query.update(parse_qs(body.decode("utf-8", "replace")))
+        return {k: v[0] for k, v in query.items()}
+
+    def _unsubscribe_page(self, head: bool) -> None:
+        notifier = self.server.notifier
+        if notifier is None:
+            self._send(404, b"no subscriptions here\n", "text/plain; charset=utf-8", head)
+            return
+        p = self._params()
+        email, token = p.get("email", ""), p.get("token", "")
+        # GET only asks: link scanners prefetch URLs and must not unsubscribe anyone.
+        ok = notifier.check_token(email, token)
+        page = notifier.render_unsubscribe(email=email, token=token, invalid=not ok,
+                                           action="/unsubscribe")
+        self._send(200 if ok else 400, page.encode("utf-8"), "text/html; charset=utf-8", head)
+
+    def do_POST(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        notifier = self.server.notifier
+        length = min(int(self.headers.get("Content-Length") or 0), 65536)
+        body = self.rfile.read(length) if length else b""
+        if path != "/unsubscribe" or notifier is None:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8", False)
+            return
+        p = self._params(body)
+        email, token = p.get("email", ""), p.get("token", "")
+        done = notifier.unsubscribe(email, token)
+        page = notifier.render_unsubscribe(email=email, done=done, invalid=not done)
+        self._send(200 if done else 400, page.encode("utf-8"), "text/html; charset=utf-8", False)
 
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
@@ -84,8 +119,9 @@ class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
-                 healthy: Callable[[], bool] | None = None) -> None:
+                 healthy: Callable[[], bool] | None = None, notifier: Any = None) -> None:
         super().__init__((host, port), _Handler)
+        self.notifier = notifier
         self.feeds_dir = Path(feeds_dir)
         self.store = store
         self._healthy = healthy or (lambda: True)

@@ -1,0 +1,1 @@
+"""Notify stage: subscribers' filters, instant alerts, digests, the outbox and delivery."""

@@ -1,0 +1,88 @@
+"""The outbox: every message is stored before it is sent and marked only after the server took it.
+
+A crash between "accepted" and "marked" resends at most that one message; a
+message is never lost, and (subscriber, item) deliveries are recorded with the
+message in one transaction so an item is never queued twice for a subscriber.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ..store import Store
+from .messages import Mail
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A queued message due for (another) delivery attempt."""
+
+    id: int
+    message_id: str
+    recipient: str
+    raw: bytes
+    attempts: int
+
+
+def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[str]) -> None:
+    """Queue ``mail`` and record its items as delivered to its recipient (caller's transaction)."""
+    db.execute(
+        "INSERT INTO outbox (message_id, recipient, kind, subject, raw, created, next_attempt) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (mail.message_id, mail.recipient, mail.kind, mail.subject, mail.raw, _iso(now), _iso(now)),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO deliveries (subscriber, item_id, kind, message_id) VALUES (?,?,?,?)",
+        [(mail.recipient, i, mail.kind, mail.message_id) for i in item_ids],
+    )
+
+
+def delivered(db: sqlite3.Connection, subscriber: str, kind: str, item_ids: list[str]) -> set[str]:
+    """Which of ``item_ids`` already went (or are queued) to ``subscriber`` as ``kind``."""
+    if not item_ids:
+        return set()
+    marks = ",".join("?" * len(item_ids))
+    rows = db.execute(f"SELECT item_id FROM deliveries WHERE subscriber=? AND kind=? "
+                      f"AND item_id IN ({marks})", [subscriber, kind, *item_ids])
+    return {r[0] for r in rows}
+
+
+def due(store: Store, now: datetime, limit: int = 100) -> list[Pending]:
+    """Pending messages whose next attempt time has come, oldest first."""
+    rows = store.query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
+                       "WHERE status='pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
+                       (_iso(now), limit))
+    return [Pending(r["id"], r["message_id"], r["recipient"], bytes(r["raw"]), r["attempts"])
+            for r in rows]
+
+
+def mark_sent(store: Store, pid: int, now: datetime) -> None:
+    """The server accepted the message."""
+    with store.transaction() as db:
+        db.execute("UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, "
+                   "last_error=NULL WHERE id=?", (_iso(now), pid))
+
+
+def mark_retry(store: Store, pid: int, now: datetime, error: str, delay: float) -> None:
+    """A temporary failure: try again after ``delay`` seconds."""
+    with store.transaction() as db:
+        db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
+                   (error[:500], _iso(now + timedelta(seconds=delay)), pid))
+
+
+def mark_failed(store: Store, pid: int, now: datetime, error: str) -> None:
+    """A permanent refusal (5xx for this recipient): kept with the reason, not retried."""
+    with store.transaction() as db:
+        db.execute("UPDATE outbox SET status='failed', attempts=attempts+1, last_error=?, "
+                   "sent_at=NULL, next_attempt=? WHERE id=?", (error[:500], _iso(now), pid))
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Messages per status (pending, sent, failed)."""
+    return {r[0]: r[1] for r in store.query("SELECT status, COUNT(*) FROM outbox GROUP BY status")}

@@ -1,0 +1,152 @@
+"""Delivery: SMTP (or ``.eml`` files when no server is configured), with retries that never drop."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import smtplib
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Protocol
+
+from ..config import SmtpConfig
+from ..store import Store
+from . import outbox
+
+log = logging.getLogger("zxfeed.notify")
+RETRY_BASE = 30.0
+
+
+class SendError(Exception):
+    """A delivery attempt failed; ``permanent`` for a 5xx refusal of this recipient."""
+
+    def __init__(self, message: str, *, permanent: bool = False, server_down: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.server_down = server_down
+
+
+class Sender(Protocol):
+    def send(self, recipient: str, raw: bytes) -> None: ...
+    def close(self) -> None: ...
+
+
+class SmtpSender:
+    """One SMTP connection per delivery round, opened on first use."""
+
+    def __init__(self, cfg: SmtpConfig, timeout: float = 30.0) -> None:
+        self.cfg = cfg
+        self.timeout = timeout
+        self._conn: smtplib.SMTP | None = None
+        self.envelope_from = parseaddr(cfg.from_)[1] or "zxfeed@localhost"
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.cfg
+        try:
+            conn: smtplib.SMTP
+            if c.ssl:
+                conn = smtplib.SMTP_SSL(c.host, c.port, timeout=self.timeout)
+            else:
+                conn = smtplib.SMTP(c.host, c.port, timeout=self.timeout)
+                if c.starttls:
+                    conn.starttls()
+            if c.username:
+                password = os.environ.get(c.password_env or "", "")
+                conn.login(c.username, password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SendError(f"SMTP login refused ({exc.smtp_code})", server_down=True) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SendError(f"SMTP {c.host}:{c.port} unreachable: {exc}", server_down=True) from None
+        return conn
+
+    def send(self, recipient: str, raw: bytes) -> None:
+        """Hand one message to the server; raise :class:`SendError` on any refusal."""
+        if self._conn is None:
+            self._conn = self._connect()
+        try:
+            self._conn.sendmail(self.envelope_from, [recipient], raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise SendError(f"{code} {text.decode(errors='replace')}", permanent=code >= 500) from None
+        except smtplib.SMTPResponseException as exc:
+            text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+                else str(exc.smtp_error)
+            self.close()
+            raise SendError(f"{exc.smtp_code} {text}", permanent=exc.smtp_code >= 500) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self._conn = None
+            raise SendError(f"SMTP connection lost: {exc}", server_down=True) from None
+
+    def close(self) -> None:
+        """Say QUIT, ignoring a server that is already gone."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._conn.quit()
+            self._conn = None
+
+
+class FileSender:
+    """Writes each message as an ``.eml`` file; the same message always lands in the same file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def send(self, recipient: str, raw: bytes) -> None:
+        """Atomically write the message (named by its content hash: a resend overwrites)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(raw).hexdigest()[:20] + ".eml"
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, self.directory / name)
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+@dataclass(slots=True)
+class Report:
+    """What one delivery round did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def deliver(store: Store, sender: Sender, now: datetime, *, retry_cap: float = 3600.0) -> Report:
+    """Send every due message; on a server outage stop the round and retry later with backoff."""
+    report = Report()
+    try:
+        for msg in outbox.due(store, now):
+            try:
+                sender.send(msg.recipient, msg.raw)
+            except SendError as exc:
+                if exc.permanent:
+                    outbox.mark_failed(store, msg.id, now, str(exc))
+                    report.failed += 1
+                    log.warning("mail to %s refused for good: %s", msg.recipient, exc)
+                    continue
+                delay = min(RETRY_BASE * 2 ** msg.attempts, retry_cap)
+                outbox.mark_retry(store, msg.id, now, str(exc), delay)
+                report.retried += 1
+                log.warning("mail to %s deferred %.0fs: %s", msg.recipient, delay, exc)
+                if exc.server_down:
+                    # Leave the rest pending as they are: they go once the server is back.
+                    break
+                continue
+            outbox.mark_sent(store, msg.id, now)
+            report.sent += 1
+    finally:
+        sender.close()
+    return report
+
+
+def make_sender(smtp: SmtpConfig | None, outbox_dir: Path) -> Sender:
+    """SMTP when ``[smtp]`` is configured, else ``.eml`` files in ``outbox_dir``."""
+    return SmtpSender(smtp) if smtp else FileSender(outbox_dir)
+
