@@ -4,42 +4,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import feedparser
 from lxml import etree
 
 from conftest import write_config, zxfeed
+from pages import dated_items, list_page
 from webserver import TestWeb
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-TITLES = [
-    "市政协召开十四届常委会第十二次会议审议通过关于加强基层社会治理的建议案",
-    "市政协主席会议专题协商推进城乡医疗卫生服务一体化发展",
-    "政协委员深入社区开展“有事好商量”协商议事活动",
-    "提案办理协商会聚焦老旧小区改造",
-    "区政协组织委员视察乡村振兴重点项目建设情况",
-    "省政协召开社情民意信息工作座谈会",
-]
 
 
 def _list_page(site: str, items: list[tuple[int, str, date]], cut: set[int] = frozenset()) -> str:
-    rows = []
-    for n, title, day in items:
-        shown = title[:12] + "..." if n in cut else title
-        rows.append(f"<li><a href='./art/{n}.html'>{shown}</a><span>{day:%Y-%m-%d}</span></li>")
-    return ("<html><head><meta charset='utf-8'><title>工作动态</title></head><body>"
-            "<ul class='nav'><li><a href='/'>首页</a></li><li><a href='/zxyw/'>政协要闻</a></li>"
-            "<li><a href='/tagz/'>提案工作</a></li></ul>"
-            f"<ul class='list'>{''.join(rows)}</ul>"
-            "<div class='foot'><a href='/about'>关于我们</a><a href='/map'>网站地图</a></div>"
-            "</body></html>")
+    return list_page(items, cut)
 
 
 def _items(n: int) -> list[tuple[int, str, date]]:
-    today = date.today()
-    return [(i, TITLES[i % len(TITLES)] + f"（第{i}期）", today - timedelta(days=i)) for i in range(n)]
+    return dated_items(n)
 
 
 def _config(tmp_path: Path, web: TestWeb, site: str) -> Path:

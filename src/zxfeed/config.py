@@ -150,6 +150,7 @@ class NotifyConfig(_Strict):
     subject_prefix: str = "【政协动态】"
     templates: str = "templates"       # folder (relative to the config) overriding built-ins
     secret_env: str | None = None      # env var with the unsubscribe-link key; default: stored key
+    retry_base: Seconds = 30.0         # first retry delay; doubles per attempt up to retry_cap
     retry_cap: Seconds = 3600.0
     outbox_dir: str | None = None      # .eml files when there is no [smtp]; default data/outbox
 

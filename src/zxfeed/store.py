@@ -332,8 +332,10 @@ class Store:
                 "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
                 "items_last=?, last_error=?, last_error_kind=?, "
                 "baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
+                # The baseline is the first poll that found items: an empty or broken first
+                # page must not turn the whole list into "new" once it is fixed.
                 (stamp, stamp, state, etag, last_modified, body_hash, encoding, len(items),
-                 warning, "warning" if warning else None, stamp, source_id),
+                 warning, "warning" if warning else None, stamp if items else None, source_id),
             )
         return SaveResult(new=new, updated=updated, baseline=baseline)
 

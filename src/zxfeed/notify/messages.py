@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -125,4 +126,5 @@ class MessageBuilder:
         msg["Auto-Submitted"] = "auto-generated"
         msg.set_content(self.env.get_template(f"{kind}.txt").render(context))
         msg.add_alternative(self.env.get_template(f"{kind}.html").render(context), subtype="html")
-        return Mail(message_id, sub.email, subject, msg.as_bytes(), kind)
+        # CRLF line ends: smtplib sends bytes untouched, and bare LFs make one endless line.
+        return Mail(message_id, sub.email, subject, msg.as_bytes(policy=SMTP_POLICY), kind)

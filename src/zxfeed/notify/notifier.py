@@ -48,7 +48,8 @@ class Notifier:
         """Send what is due from the outbox."""
         with self._lock:
             sender = self._sender or make_sender(self.cfg.smtp, self.cfg.outbox_dir)
-            report = deliver(self.store, sender, self._now(), retry_cap=self.cfg.notify.retry_cap)
+            report = deliver(self.store, sender, self._now(), retry_base=self.cfg.notify.retry_base,
+                             retry_cap=self.cfg.notify.retry_cap)
         if report.sent or report.retried or report.failed:
             log.info("mail sent=%d retried=%d failed=%d", report.sent, report.retried,
                      report.failed)

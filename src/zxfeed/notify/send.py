@@ -19,7 +19,6 @@ from ..store import Store
 from . import outbox
 
 log = logging.getLogger("zxfeed.notify")
-RETRY_BASE = 30.0
 
 
 class SendError(Exception):
@@ -118,7 +117,8 @@ class Report:
     failed: int = 0
 
 
-def deliver(store: Store, sender: Sender, now: datetime, *, retry_cap: float = 3600.0) -> Report:
+def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 30.0,
+            retry_cap: float = 3600.0) -> Report:
     """Send every due message; on a server outage stop the round and retry later with backoff."""
     report = Report()
     try:
@@ -131,7 +131,7 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_cap: float = 3
                     report.failed += 1
                     log.warning("mail to %s refused for good: %s", msg.recipient, exc)
                     continue
-                delay = min(RETRY_BASE * 2 ** msg.attempts, retry_cap)
+                delay = min(retry_base * 2 ** msg.attempts, retry_cap)
                 outbox.mark_retry(store, msg.id, now, str(exc), delay)
                 report.retried += 1
                 log.warning("mail to %s deferred %.0fs: %s", msg.recipient, delay, exc)

@@ -1,0 +1,62 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it accepts, with fault switches."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.policy import default
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    """Accepts mail; ``defer`` answers the next N messages with 451, ``refuse`` rejects addresses."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: list[tuple[list[str], bytes]] = []
+        self.defer = 0
+        self.refuse: set[str] = set()
+        self.on_message: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self.controller: Controller | None = None
+        self.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            if self.defer:
+                self.defer -= 1
+                return "451 4.3.0 try again later"
+            self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        if self.on_message is not None:
+            self.on_message()
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def messages(self, to: str | None = None) -> list[EmailMessage]:
+        with self._lock:
+            raw = [r for rcpt, r in self.received if to is None or to in rcpt]
+        return [email.message_from_bytes(r, policy=default) for r in raw]  # type: ignore[misc]
