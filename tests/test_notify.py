@@ -263,6 +263,7 @@ def test_digest_command(tmp_path: Path, web: TestWeb, sink: SmtpSink) -> None:
     (daily,) = sink.messages("d@example.org")
     plain, html = _texts(daily)
     assert "== 山东省 ==" in plain and "== 北京市 ==" in plain and "【菏泽市政协】" in plain
+    assert "<h2" in html and "菏泽市政协</h3>" in html
     assert "3 条新信息" in daily["Subject"]
     (weekly,) = sink.messages("w@example.org")
     assert "每周摘要" in weekly["Subject"] and "1 条新信息" in weekly["Subject"]
