@@ -98,10 +98,13 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
 
 def test_demo_runs_without_internet(tmp_path: Path) -> None:
     port = free_port()
-    proc = zxfeed("demo", "--port", str(port), "--seconds", "6", cwd=tmp_path, timeout=60)
+    proc = zxfeed("demo", "--port", str(port), "--seconds", "26", cwd=tmp_path, timeout=90)
     assert proc.returncode == 0, proc.stderr
     feed = tmp_path / "data" / "demo" / "feeds" / "all.atom"
     parsed = feedparser.parse(feed.read_bytes())
     assert len(parsed.entries) >= 40
     assert len({e.link for e in parsed.entries}) == len(parsed.entries)
     assert all(not e.title.endswith("...") for e in parsed.entries)
+    # A new item appears every 20 s: the instant subscriber's mail is in the outbox.
+    mails = list((tmp_path / "data" / "demo" / "outbox").glob("*.eml"))
+    assert mails and all(b"reader@example.org" in m.read_bytes() for m in mails)

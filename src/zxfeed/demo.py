@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from .config import load_config
 from .extract.dates import SHANGHAI
 
-NEW_ITEM_EVERY = 20.0
+NEW_ITEM_EVERY = 15.0
 TITLES = [
     "市政协召开十四届常委会第十二次会议 审议通过关于加强基层社会治理的建议案",
     "市政协主席会议专题协商推进城乡医疗卫生服务一体化发展",
@@ -147,11 +147,13 @@ def write_demo_config(directory: Path, sites_url: str, port: int) -> Path:
         '[feeds]\ndir = "feeds"\ntitle = "政协动态（演示）"\npublish_delay = 1',
         f'[server]\nhost = "127.0.0.1"\nport = {port}',
         "[fetch]\nhost_delay = 0.05",
-        "[schedule]\ninterval = 15\njitter = 1",
+        "[schedule]\ninterval = 10\njitter = 1",
     ]
     for sid, (name, region, city, _) in SITES.items():
         lines.append(f'[[sources]]\nid = "demo-{sid}"\nname = "{name}"\n'
                      f'url = "{sites_url}/{sid}/"\nregion = "{region}"\ncity = "{city}"')
+    lines.append('[[subscribers]]\nemail = "reader@example.org"\nmode = "instant"')
+    lines.append('[[subscribers]]\nemail = "digest@example.org"\nmode = "daily"')
     path = directory / "zxfeed.toml"
     path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -161,9 +163,10 @@ def run_demo(*, port: int, seconds: float | None, run: Callable[..., int]) -> in
     """Serve the sample sites and run the daemon on them until stopped."""
     sites = serve_sample_sites()
     host, sport = sites.server_address[:2]
-    path = write_demo_config(Path("data/demo"), f"http://{host}:{sport}", port)
+    directory = Path("data/demo")
+    path = write_demo_config(directory, f"http://{host}:{sport}", port)
     print(f"sample sites: http://{host}:{sport}/jinan/  (new item every {NEW_ITEM_EVERY:.0f}s)")
-    print(f"config: {path}")
+    print(f"config: {path}\nmail:   {directory}/outbox/*.eml (no SMTP server in the demo)")
     try:
         return run(None, cfg=load_config(path), stop_after=seconds)
     finally:
