@@ -210,6 +210,10 @@ class Config(_Strict):
         return self.resolve(self.feeds.dir)
 
     @property
+    def evidence_dir(self) -> Path:
+        return self.db_path.parent / "evidence"
+
+    @property
     def outbox_dir(self) -> Path:
         if self.notify.outbox_dir:
             return self.resolve(self.notify.outbox_dir)

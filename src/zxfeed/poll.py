@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from .config import Config, SourceConfig
 from .encoding import decode
@@ -17,7 +18,7 @@ from .fetch import Fetcher, FetchError
 from .health import failure_state, page_state
 from .models import Item, RawItem
 from .normalize import item_id, normalize_item, region_keys
-from .store import Store
+from .store import SourceState, Store
 
 log = logging.getLogger("zxfeed.poll")
 
@@ -100,16 +101,38 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     regions = region_keys(src.region, src.city, src.district)
     items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
              for r in extraction.items]
-    health, reason = page_state(
-        items=len(items), previous=state.items_last if state else None,
-        replacements=extraction.replacements,
+    verdict = page_state(
+        url=resp.url, item_urls=[r.url for r in extraction.items],
+        recent=state.recent_counts if state else [], replacements=extraction.replacements,
         undated=sum(r.published is None for r in extraction.items), body=resp.body,
     )
+    evidence = None
+    if verdict.state in ("broken", "blocked"):
+        evidence = save_evidence(cfg.evidence_dir, src.id, resp.body, now, verdict.reason or "",
+                                 state)
     saved = store.save_poll(
-        src.id, items, now, state=health, etag=resp.etag, last_modified=resp.last_modified,
+        src.id, items, now, state=verdict.state, etag=resp.etag,
+        last_modified=resp.last_modified,
         # A page that yielded nothing is re-parsed next time, in case the fault was ours.
         body_hash=resp.body_hash if items else None, encoding=extraction.encoding,
-        warning=reason,
+        warning=verdict.reason, evidence=evidence,
     )
-    return PollResult(src.id, "ok", health, found=len(items), new=saved.new,
-                      updated=saved.updated, error=reason, seconds=time.monotonic() - started)
+    return PollResult(src.id, "ok", verdict.state, found=len(items), new=saved.new,
+                      updated=saved.updated, error=verdict.reason,
+                      seconds=time.monotonic() - started)
+
+
+def save_evidence(directory: Path, source_id: str, body: bytes, now: datetime, reason: str,
+                  state: SourceState | None, keep: int = 5) -> dict[str, object]:
+    """Keep a copy of the page that broke, beside what the last good poll saw."""
+    folder = directory / source_id
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / f"{now:%Y%m%dT%H%M%S}.html"
+    page.write_bytes(body)
+    for old in sorted(folder.glob("*.html"))[:-keep]:
+        old.unlink(missing_ok=True)
+    return {
+        "reason": reason, "page": str(page), "at": now.isoformat(timespec="seconds"),
+        "last_good_items": state.recent_counts[-1] if state and state.recent_counts else None,
+        "last_good_at": state.last_success.isoformat() if state and state.last_success else None,
+    }

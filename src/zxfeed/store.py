@@ -11,13 +11,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .models import Item
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
@@ -108,6 +108,20 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
+# v3: operations. When a source's state began (for operator alerts), recent item counts
+# (for "far fewer items than usual"), evidence of a breakage, and ids of pruned items.
+_SCHEMA_V3 = """
+ALTER TABLE sources ADD COLUMN state_since TEXT;
+ALTER TABLE sources ADD COLUMN recent_counts TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sources ADD COLUMN evidence TEXT;
+ALTER TABLE sources ADD COLUMN operator_state TEXT;
+ALTER TABLE sources ADD COLUMN last_error_at TEXT;
+CREATE TABLE IF NOT EXISTS tombstones (
+    id TEXT PRIMARY KEY,
+    pruned_at TEXT NOT NULL
+);
+"""
+RECENT = 10
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -137,6 +151,11 @@ class SourceState:
     polls: int
     baseline_at: datetime | None
     item_count: int = 0
+    state_since: datetime | None = None
+    recent_counts: list[int] = field(default_factory=list)
+    evidence: dict | None = None
+    next_poll: datetime | None = None
+    last_error_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -172,6 +191,8 @@ class Store:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "PRAGMA user_version=1; COMMIT;")
             if version < 2:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V2 + "PRAGMA user_version=2; COMMIT;")
+            if version < 3:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V3 + "PRAGMA user_version=3; COMMIT;")
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
@@ -243,6 +264,9 @@ class Store:
             last_error_kind=row["last_error_kind"], failures=row["failures"],
             items_last=row["items_last"], polls=row["polls"],
             baseline_at=_dt(row["baseline_at"]), item_count=count,
+            state_since=_dt(row["state_since"]), recent_counts=json.loads(row["recent_counts"]),
+            evidence=json.loads(row["evidence"]) if row["evidence"] else None,
+            next_poll=_dt(row["next_poll"]), last_error_at=_dt(row["last_error_at"]),
         )
 
     def record_unchanged(self, source_id: str, now: datetime, *, etag: str | None = None,
@@ -252,10 +276,15 @@ class Store:
             db.execute(
                 "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
                 "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), "
-                "last_error=NULL, last_error_kind=NULL, "
+                "last_error=CASE WHEN state IN ('new','failing','blocked') THEN NULL "
+                "ELSE last_error END, "
+                "last_error_kind=CASE WHEN state IN ('new','failing','blocked') THEN NULL "
+                "ELSE last_error_kind END, "
+                "state_since=CASE WHEN state IN ('new','failing','blocked') THEN ? "
+                "ELSE state_since END, "
                 "state=CASE WHEN state IN ('new','failing','blocked') THEN 'ok' ELSE state END "
                 "WHERE id=?",
-                (_iso(now), _iso(now), etag, last_modified, source_id),
+                (_iso(now), _iso(now), etag, last_modified, _iso(now), source_id),
             )
 
     def record_failure(self, source_id: str, now: datetime, kind: str, message: str,
@@ -263,9 +292,10 @@ class Store:
         """A poll that failed; the source keeps its items and its place in the schedule."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE sources SET last_poll=?, last_error=?, last_error_kind=?, "
-                "failures=failures+1, polls=polls+1, state=? WHERE id=?",
-                (_iso(now), message[:500], kind, state, source_id),
+                "UPDATE sources SET last_poll=?, last_error=?, last_error_kind=?, last_error_at=?, "
+                "failures=failures+1, polls=polls+1, "
+                "state_since=CASE WHEN state=? THEN state_since ELSE ? END, state=? WHERE id=?",
+                (_iso(now), message[:500], kind, _iso(now), state, _iso(now), state, source_id),
             )
 
     def set_next_poll(self, source_id: str, when: datetime | None) -> None:
@@ -299,14 +329,24 @@ class Store:
         body_hash: str | None = None,
         encoding: str | None = None,
         warning: str | None = None,
+        evidence: dict | None = None,
     ) -> SaveResult:
         """Store one poll's items and the source's new state in a single transaction."""
         new: list[Item] = []
         updated: list[Item] = []
         stamp = _iso(now)
         with self.transaction() as db:
-            row = db.execute("SELECT baseline_at FROM sources WHERE id=?", (source_id,)).fetchone()
+            row = db.execute("SELECT baseline_at, recent_counts FROM sources WHERE id=?",
+                             (source_id,)).fetchone()
             baseline = row is None or row["baseline_at"] is None
+            recent = json.loads(row["recent_counts"]) if row else []
+            if items:
+                recent = [*recent, len(items)][-RECENT:]
+            marks = ",".join("?" * len(items))
+            # Pruned items stay pruned: a page still listing them must not announce them again.
+            gone = {r[0] for r in db.execute(f"SELECT id FROM tombstones WHERE id IN ({marks})",
+                                             [it.id for it in items])} if items else set()
+            items = [it for it in items if it.id not in gone]
             known = {
                 r["id"]: r
                 for r in db.execute(
@@ -329,13 +369,16 @@ class Store:
                 )
             db.execute(
                 "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
+                "state_since=CASE WHEN state=? THEN state_since ELSE ? END, "
                 "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
-                "items_last=?, last_error=?, last_error_kind=?, "
-                "baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
+                "items_last=?, last_error=?, last_error_kind=?, recent_counts=?, "
+                "evidence=COALESCE(?, evidence), baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
                 # The baseline is the first poll that found items: an empty or broken first
                 # page must not turn the whole list into "new" once it is fixed.
-                (stamp, stamp, state, etag, last_modified, body_hash, encoding, len(items),
-                 warning, "warning" if warning else None, stamp if items else None, source_id),
+                (stamp, stamp, state, stamp, state, etag, last_modified, body_hash, encoding,
+                 len(items) + len(gone), warning, state if warning else None, json.dumps(recent),
+                 json.dumps(evidence, ensure_ascii=False) if evidence else None,
+                 stamp if items else None, source_id),
             )
         return SaveResult(new=new, updated=updated, baseline=baseline)
 
@@ -376,6 +419,25 @@ class Store:
             )
             changed = True
         return changed
+
+    def prune(self, before: datetime, now: datetime) -> int:
+        """Delete items first seen and dated before ``before``; remember their ids forever."""
+        cutoff = _iso(before)
+        with self.transaction() as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM items WHERE first_seen < ? AND sort_time < ?", (cutoff, cutoff))]
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                db.executemany("INSERT OR IGNORE INTO tombstones (id, pruned_at) VALUES (?, ?)",
+                               [(x, _iso(now)) for x in chunk])
+                for table, col in (("items", "id"), ("item_sources", "item_id"),
+                                   ("item_regions", "item_id"), ("deliveries", "item_id")):
+                    db.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+            # Sent mail is kept a month for the record, then dropped.
+            db.execute("DELETE FROM outbox WHERE status='sent' AND sent_at < ?",
+                       (_iso(now - timedelta(days=30)),))
+        return len(ids)
 
     def items(self, *, region: str | None = None, source_id: str | None = None,
               limit: int = 200) -> list[Item]:

@@ -59,7 +59,8 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
         sql = "SELECT * FROM items WHERE baseline = 0 AND first_seen <= ?"
         args: list[object] = [_iso(now)]
         if since is not None:
-            sql += " AND first_seen > ?"
+            # Same-second neighbours are included; deliveries keep them from going twice.
+            sql += " AND first_seen >= ?"
             args.append(_iso(since))
         items = [Store.item_from_row(r) for r in db.execute(sql + " ORDER BY sort_time DESC", args)]
         seen_by: dict[str, set[str]] = defaultdict(set)
