@@ -28,11 +28,24 @@ from .web import FeedServer
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+               "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="zxfeed", description="政协网站信息聚合：抓取列表页，生成 Atom 订阅源。")
     p.add_argument("--config", help="配置文件 (default: $ZXFEED_CONFIG or config/zxfeed.toml)")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.add_argument("--log-format", default="text", choices=["text", "json"],
+                   help="json: one JSON object per line, for log collectors")
     p.add_argument("--version", action="version", version=f"zxfeed {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="守护进程：定时抓取、发布订阅源、提供 HTTP 服务")
@@ -80,7 +93,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
             try:
                 server = FeedServer(cfg.server.host, cfg.server.port, cfg.feeds_dir,
                                     daemon.store, healthy=daemon.healthy,
-                                    notifier=daemon.notifier)
+                                    notifier=daemon.notifier, metrics=daemon.metrics.render)
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path}", file=sys.stderr)
@@ -187,6 +200,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
             "items": st.item_count if st else 0,
             "items_last_poll": st.items_last if st else None,
             "encoding": st.encoding if st else None,
+            "state_since": st.state_since.isoformat() if st and st.state_since else None,
+            "next_poll": st.next_poll.isoformat() if st and st.next_poll else None,
+            "evidence": st.evidence if st else None,
         })
     store.close()
     if args.json:
@@ -258,8 +274,10 @@ COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": c
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zxfeed`` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if args.log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=args.log_level, handlers=[handler])
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

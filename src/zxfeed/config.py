@@ -13,7 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .fetch import DEFAULT_USER_AGENT
 
@@ -75,7 +83,15 @@ class SourceConfig(_Strict):
     selectors: SelectorsConfig | None = None
     enabled: bool = True
     fetch_articles: bool = True
+    robots: bool = True
+    robots_reason: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _robots_opt_out_needs_reason(self) -> SourceConfig:
+        if not self.robots and not (self.robots_reason or "").strip():
+            raise ValueError("robots = false needs robots_reason")
+        return self
 
     @field_validator("url")
     @classmethod
@@ -99,6 +115,7 @@ class SourceConfig(_Strict):
 
 class StorageConfig(_Strict):
     path: str = "../data/zxfeed.db"
+    retention_days: int = Field(365, ge=7, le=36500)
 
 
 class FeedsConfig(_Strict):
@@ -125,6 +142,7 @@ class FetchConfig(_Strict):
     host_concurrency: int = Field(1, ge=1, le=16)
     workers: int = Field(16, ge=1, le=256)
     article_fetches: int = Field(20, ge=0, le=500)
+    robots: bool = True
 
 
 class ScheduleConfig(_Strict):
@@ -153,6 +171,7 @@ class NotifyConfig(_Strict):
     retry_base: Seconds = 30.0         # first retry delay; doubles per attempt up to retry_cap
     retry_cap: Seconds = 3600.0
     outbox_dir: str | None = None      # .eml files when there is no [smtp]; default data/outbox
+    operator_after: Interval = 3600    # a source broken/blocked/failing this long → operator mail
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -179,7 +198,7 @@ class Config(_Strict):
     schedule: ScheduleConfig = ScheduleConfig()
     smtp: SmtpConfig | None = None
     notify: NotifyConfig = NotifyConfig()
-    operator: str | None = None
+    operator: str | None = Field(None, pattern=r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
     sources: list[SourceConfig] = []
     subscribers: list[SubscriberConfig] = []
 
@@ -244,6 +263,7 @@ _FIXES = {
 }
 _PATTERN_FIXES = {
     "email": "use name@domain",
+    "operator": "use name@domain",
     "time": 'use 24-hour "HH:MM", e.g. "08:00"',
     "id": "use lower-case letters, digits and '-'",
 }
@@ -291,6 +311,9 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
         return f'{file}: {key}: missing required key — add {last} = "..."'
     if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
         return f"{file}: {key}: {msg} — {_DURATION_FIX}"
+    if "robots_reason" in msg:
+        return (f'{file}: {key}.robots_reason: robots = false needs a reason — add robots_reason = '
+                '"why this site may be fetched against its robots.txt"')
     if kind == "string_pattern_mismatch" and last in _PATTERN_FIXES:
         return f"{file}: {key}: {err.get('input')!r} is not valid — {_PATTERN_FIXES[last]}"
     if last == "url":

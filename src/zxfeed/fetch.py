@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import __version__
+from .robots import RobotsCache
 
 DEFAULT_USER_AGENT = f"zxfeed/{__version__} (+https://github.com/zxfeed/zxfeed; feed aggregator)"
 
@@ -66,6 +67,7 @@ class FetchSettings:
     max_redirects: int = 5
     host_delay: float = 1.0
     host_concurrency: int = 1
+    robots: bool = True
 
 
 class _HostGate:
@@ -74,14 +76,14 @@ class _HostGate:
     def __init__(self, concurrency: int, delay: float) -> None:
         self._sem = threading.BoundedSemaphore(concurrency)
         self._lock = threading.Lock()
-        self._delay = delay
+        self.delay = delay
         self._next = 0.0
 
     def __enter__(self) -> None:
         self._sem.acquire()
         with self._lock:
             wait = self._next - time.monotonic()
-            self._next = max(self._next, time.monotonic()) + self._delay
+            self._next = max(self._next, time.monotonic()) + self.delay
         if wait > 0:
             time.sleep(wait)
 
@@ -131,6 +133,11 @@ class Fetcher:
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
+        self.robots = RobotsCache(s.user_agent, self._robots_get)
+
+    def _robots_get(self, url: str) -> tuple[int, bytes]:
+        resp = self._fetch(url, {})
+        return resp[0], resp[1]
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -152,20 +159,12 @@ class Fetcher:
                 )
             return gate
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-            known_hash: str | None = None) -> Response:
-        """GET ``url`` politely; ``not_modified`` is set on 304 or an unchanged body hash."""
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        started = time.monotonic()
+    def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers, str]:
         with self._gate(url):
             try:
                 with self._client.stream("GET", url, headers=headers) as resp:
                     body = self._read_capped(resp, url)
-                    status, rheaders, final = resp.status_code, resp.headers, str(resp.url)
+                    return resp.status_code, body, resp.headers, str(resp.url)
             except httpx.TooManyRedirects as exc:
                 raise FetchError("redirects", f"too many redirects: {exc}") from None
             except httpx.TimeoutException as exc:
@@ -174,6 +173,24 @@ class Fetcher:
                 raise FetchError("invalid-url", str(exc)) from None
             except httpx.HTTPError as exc:
                 raise FetchError("network", _network_message(exc)) from None
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            known_hash: str | None = None, robots: bool = True) -> Response:
+        """GET ``url`` politely; ``not_modified`` is set on 304 or an unchanged body hash."""
+        if robots and self.settings.robots:
+            if not self.robots.allowed(url):
+                raise FetchError("robots", "robots.txt disallows this page")
+            delay = self.robots.crawl_delay(url)
+            if delay:
+                gate = self._gate(url)
+                gate.delay = max(gate.delay, delay)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        started = time.monotonic()
+        status, body, rheaders, final = self._fetch(url, headers)
         elapsed = time.monotonic() - started
         if status == 304:
             return Response(final, status, rheaders, b"", known_hash or "", etag, last_modified,

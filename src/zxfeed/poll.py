@@ -44,7 +44,7 @@ class PollResult:
 
 
 def repair_titles(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
-                  store: Store | None = None) -> None:
+                  store: Store | None = None, robots: bool = True) -> None:
     """Complete truncated titles from the store, else from the article page (bounded, polite)."""
     cut = [r for r in raw if r.truncated]
     if not cut:
@@ -59,7 +59,7 @@ def repair_titles(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget
             continue  # repaired on a later poll: a title repaired later updates the item
         budget -= 1
         try:
-            resp = fetcher.get(r.url)
+            resp = fetcher.get(r.url, robots=robots)
         except FetchError as exc:
             log.debug("article %s: %s", r.url, exc)
             continue
@@ -80,7 +80,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     try:
         resp = fetcher.get(src.url, etag=state.etag if state else None,
                            last_modified=state.last_modified if state else None,
-                           known_hash=state.body_hash if state else None)
+                           known_hash=state.body_hash if state else None, robots=src.robots)
     except FetchError as exc:
         health = failure_state(exc)
         store.record_failure(src.id, now, exc.kind, str(exc), health)
@@ -96,7 +96,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
                                kind="feed" if src.kind == "feed" else
                                ("html" if src.kind == "html" else "auto"),
                                encoding=src.encoding, selectors=selectors)
-    repair_titles(extraction.items, fetcher, now, store=store,
+    repair_titles(extraction.items, fetcher, now, store=store, robots=src.robots,
                   budget=cfg.fetch.article_fetches if src.fetch_articles else 0)
     regions = region_keys(src.region, src.city, src.district)
     items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)

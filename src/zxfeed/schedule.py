@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Config, SourceConfig, SubscriberConfig
 from .fetch import Fetcher, FetchSettings
 from .lock import StoreLock
+from .metrics import Metrics
 from .notify.notifier import Notifier
 from .poll import PollResult, poll_source
 from .publish import Publisher
@@ -34,7 +35,7 @@ def fetch_settings(cfg: Config) -> FetchSettings:
     return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
                          read_timeout=f.read_timeout, max_bytes=f.max_bytes,
                          max_redirects=f.max_redirects, host_delay=f.host_delay,
-                         host_concurrency=f.host_concurrency)
+                         host_concurrency=f.host_concurrency, robots=f.robots)
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:
@@ -78,6 +79,7 @@ class Daemon:
         self._publish_lock = threading.Lock()
         self.lock = StoreLock(cfg.db_path)
         self.notifier: Notifier | None = None
+        self.metrics = Metrics(self.store)
 
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
@@ -108,6 +110,8 @@ class Daemon:
             trigger = CronTrigger(hour=hour, minute=minute, timezone=self.tz,
                                   day_of_week=sub.weekday if sub.mode == "weekly" else None)
             self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}")
+        self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
+                               id="retention")
         self.scheduler.start()
         log.info("started: %d sources scheduled", len(sources))
 
@@ -115,6 +119,7 @@ class Daemon:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
         result = poll_source(src, self.cfg, self.store, self.fetcher)
         log_poll(result)
+        self.metrics.observe(result)
         if result.new and self.notifier is not None:
             self.notifier.run_round()
         if result.changed:
@@ -139,6 +144,17 @@ class Daemon:
         """A scheduled digest: queue it, then deliver."""
         if self.notifier is not None and self.notifier.digest(sub) is not None:
             self.notifier.deliver()
+
+    def prune(self) -> int:
+        """Daily retention: drop old items, remembering their ids so they never return as new."""
+        now = datetime.now(self.tz)
+        removed = self.store.prune(now - timedelta(days=self.cfg.storage.retention_days), now)
+        if removed:
+            log.info("retention: pruned %d items older than %d days", removed,
+                     self.cfg.storage.retention_days)
+            with self._dirty_lock:
+                self._dirty_sources.update(s.id for s in self.cfg.sources)
+        return removed
 
     def publish_if_dirty(self) -> None:
         """Regenerate the feeds touched since the last publish."""

@@ -212,6 +212,16 @@ class Store:
             else:
                 self._db.execute("COMMIT")
 
+    def writable(self) -> bool:
+        """Whether a write transaction can be opened right now (for ``/healthz``)."""
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            return False
+        return True
+
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         with self._lock:

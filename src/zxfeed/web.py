@@ -38,6 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
             ok = self.server.healthy()
             self._send(200 if ok else 503, b"ok\n" if ok else b"unhealthy\n",
                        "text/plain; charset=utf-8", head)
+        elif path == "/metrics" and self.server.metrics is not None:
+            self._send(200, self.server.metrics(), "text/plain; version=0.0.4; charset=utf-8", head)
         elif path == "/unsubscribe":
             self._unsubscribe_page(head)
         elif path in ("/", "/index.html"):
@@ -119,9 +121,11 @@ class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
-                 healthy: Callable[[], bool] | None = None, notifier: Any = None) -> None:
+                 healthy: Callable[[], bool] | None = None, notifier: Any = None,
+                 metrics: Callable[[], bytes] | None = None) -> None:
         super().__init__((host, port), _Handler)
         self.notifier = notifier
+        self.metrics = metrics
         self.feeds_dir = Path(feeds_dir)
         self.store = store
         self._healthy = healthy or (lambda: True)
@@ -156,11 +160,14 @@ class FeedServer(ThreadingHTTPServer):
         rows = []
         for s in self.store.sources():
             feed = f"/feeds/source/{html.escape(s.id)}.atom"
+            error = f"{s.last_error_kind or ''}: {s.last_error}" if s.last_error else ""
             rows.append(
                 f"<tr><td><a href='{feed}'>{html.escape(s.id)}</a></td>"
                 f"<td class='{html.escape(s.state)}'>{html.escape(s.state)}</td>"
-                f"<td>{s.item_count}</td><td>{_when(s.last_success)}</td>"
-                f"<td>{html.escape(s.last_error or '')}</td></tr>"
+                f"<td>{s.item_count} / {s.items_last if s.items_last is not None else '—'}</td>"
+                f"<td>{_when(s.last_success)}</td><td>{s.failures}</td>"
+                f"<td>{_when(s.next_poll)}</td><td>{html.escape(s.encoding or '')}</td>"
+                f"<td>{html.escape(error)}</td></tr>"
             )
         return (
             "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
@@ -170,8 +177,10 @@ class FeedServer(ThreadingHTTPServer):
             "padding:4px;text-align:left;font-size:14px}.ok{color:green}.failing,.broken,"
             ".blocked{color:#b00}.degraded{color:#b60}</style></head><body>"
             "<h1>zxfeed</h1><p><a href='/feeds/all.atom'>all.atom</a> · "
-            f"{self.store.item_count()} items</p><table><tr><th>source</th><th>state</th>"
-            "<th>items</th><th>last success</th><th>last error</th></tr>"
+            f"{self.store.item_count()} items · <a href='/metrics'>metrics</a></p>"
+            "<table><tr><th>source</th><th>state</th><th>items / last poll</th>"
+            "<th>last success</th><th>failures</th><th>next poll</th><th>encoding</th>"
+            "<th>last error</th></tr>"
             + "".join(rows) + "</table></body></html>"
         )
 

@@ -21,6 +21,7 @@ import jinja2
 
 from ..config import Config, SubscriberConfig
 from ..models import Item
+from ..store import SourceState
 from .tokens import sign
 
 
@@ -107,6 +108,16 @@ class MessageBuilder:
             "until": now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"),
         }
         return self._build("digest", sub, subject, context, now)
+
+    def operator(self, email: str, source: SourceState, name: str, now: datetime) -> Mail:
+        """Tell the operator a source went bad (or came back)."""
+        bad = source.state in ("broken", "blocked", "failing")
+        since = source.state_since.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") \
+            if source.state_since else ""
+        subject = f"【zxfeed】{'来源异常' if bad else '来源恢复'}：{name}（{source.state}）"
+        context = {"source": source, "name": name, "bad": bad, "since": since,
+                   "status": f"{self.cfg.base_url}/", "evidence": source.evidence or {}}
+        return self._build("operator", SubscriberConfig(email=email), subject, context, now)
 
     def _build(self, kind: str, sub: SubscriberConfig, subject: str,
                context: dict[str, object], now: datetime) -> Mail:

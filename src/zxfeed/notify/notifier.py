@@ -11,6 +11,7 @@ from ..store import Store
 from .alerts import queue_alerts
 from .digest import queue_digest, sync_subscribers
 from .messages import Mail, MessageBuilder
+from .operator import queue_operator_alerts
 from .send import Report, Sender, deliver, make_sender
 from .tokens import load_secret, verify
 
@@ -56,8 +57,9 @@ class Notifier:
         return report
 
     def run_round(self) -> Report:
-        """Alerts for anything waiting, then delivery: after each poll and on a timer."""
+        """Alerts for anything waiting, operator alerts, then delivery: after polls and on a timer."""
         self.alerts()
+        queue_operator_alerts(self.store, self.cfg, self.builder, self._now())
         return self.deliver()
 
     def unsubscribe(self, email: str, token: str) -> bool:

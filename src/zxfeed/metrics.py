@@ -1,0 +1,65 @@
+"""Prometheus metrics for ``/metrics`` (prometheus-client, one registry per daemon)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+from .poll import PollResult
+from .store import Store
+
+STATES = ("new", "ok", "degraded", "broken", "blocked", "failing")
+
+
+class _StoreCollector:
+    """Figures read from the store at scrape time, so they are true after a restart too."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def collect(self):  # the prometheus-client collector protocol
+        items = GaugeMetricFamily("zxfeed_items_stored", "Items in the store")
+        items.add_metric([], self.store.item_count())
+        yield items
+        outbox = GaugeMetricFamily("zxfeed_outbox_messages", "Messages in the outbox by status",
+                                   labels=["status"])
+        counts = {r[0]: r[1] for r in self.store.query(
+            "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+        for status in ("pending", "sent", "failed"):
+            outbox.add_metric([status], counts.get(status, 0))
+        yield outbox
+        state = GaugeMetricFamily("zxfeed_source_state", "1 for each source's current state",
+                                  labels=["source", "state"])
+        for s in self.store.sources():
+            for name in STATES:
+                state.add_metric([s.id, name], 1.0 if s.state == name else 0.0)
+        yield state
+
+
+class Metrics:
+    """Counters the daemon updates after every poll, plus store-backed gauges."""
+
+    def __init__(self, store: Store) -> None:
+        self.registry = CollectorRegistry()
+        self.polls = Counter("zxfeed_polls", "Polls by source and outcome",
+                             ["source", "status"], registry=self.registry)
+        self.failures = Counter("zxfeed_poll_failures", "Failed polls by kind of failure",
+                                ["kind"], registry=self.registry)
+        self.new_items = Counter("zxfeed_new_items", "New items stored", registry=self.registry)
+        self.latency = Histogram("zxfeed_poll_seconds", "Time for one poll (fetch to commit)",
+                                 buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+                                 registry=self.registry)
+        self.registry.register(_StoreCollector(store))
+
+    def observe(self, result: PollResult) -> None:
+        """Count one poll."""
+        self.polls.labels(result.source_id, result.status).inc()
+        if result.status == "failed":
+            kind = (result.error or "unknown").split(":", 1)[0]
+            self.failures.labels(kind).inc()
+        self.new_items.inc(len(result.new))
+        self.latency.observe(result.seconds)
+
+    def render(self) -> bytes:
+        """The text exposition format."""
+        return generate_latest(self.registry)
