@@ -23,6 +23,7 @@ class Page:
     delay: float = 0.0
     etag: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    stream: int = 0  # send this many filler bytes chunked, with no Content-Length
 
 
 class TestWeb:
@@ -40,6 +41,8 @@ class TestWeb:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for an ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -112,6 +115,14 @@ class TestWeb:
             h.send_header("Content-Type", page.content_type)
             for k, v in headers.items():
                 h.send_header(k, v)
+            if page.stream:
+                h.send_header("Transfer-Encoding", "chunked")
+                h.end_headers()
+                chunk = (b"<p>" + b"x" * 65530 + b"</p>")[:65536]
+                for _ in range(page.stream // len(chunk)):
+                    h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                h.wfile.write(b"0\r\n\r\n")
+                return
             h.send_header("Content-Length", str(len(page.body)))
             h.end_headers()
             h.wfile.write(page.body)

@@ -115,6 +115,8 @@ def serve_sample_sites(host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPS
     world = _World()
 
     class Handler(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True
+
         def log_message(self, *args: object) -> None:
             pass
 
