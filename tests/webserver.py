@@ -89,11 +89,13 @@ class TestWeb:
         return Page(file.read_bytes(), ctype, etag=bool(meta.get("etag", False)))
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
-        path = unquote(urlsplit(h.path).path)
+        parts = urlsplit(h.path)
+        path = unquote(parts.path)
         started = time.monotonic()
         with self._lock:
             self.log.append((path, dict(h.headers), started))
-            page = self.pages.get(path)
+            # A page registered with its query string wins over the bare path.
+            page = self.pages.get(f"{path}?{parts.query}") or self.pages.get(path)
         try:
             if page is None:
                 page = self._static(path) or Page(b"<h1>404</h1>", status=404)

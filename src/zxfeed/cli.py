@@ -20,6 +20,7 @@ from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
 from .notify.notifier import Notifier
+from .opml import build_opml
 from .poll import poll_source, repair_titles
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import Store
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     src = sub.add_parser("sources", help="各来源的状态")
     src.add_argument("--json", action="store_true")
     sub.add_parser("check", help="校验配置并显示将要做的事")
+    sub.add_parser("opml", help="以 OPML 输出所有订阅源（供阅读器导入）")
     dig = sub.add_parser("digest", help="生成到期的每日/每周摘要（--send 才发送）")
     dig.add_argument("--send", action="store_true", help="放入发件箱并发送")
     dig.add_argument("--all", action="store_true", help="不论是否到期，为所有摘要订阅者生成")
@@ -93,7 +95,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
             try:
                 server = FeedServer(cfg.server.host, cfg.server.port, cfg.feeds_dir,
                                     daemon.store, healthy=daemon.healthy,
-                                    notifier=daemon.notifier, metrics=daemon.metrics.render)
+                                    notifier=daemon.notifier, metrics=daemon.metrics.render,
+                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)))
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path}", file=sys.stderr)
@@ -261,6 +264,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_opml(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    sys.stdout.buffer.write(build_opml(cfg, datetime.now(SHANGHAI)))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -268,7 +277,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": cmd_feeds,
-            "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo}
+            "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo,
+            "opml": cmd_opml}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,16 @@ class SelectorsConfig(_Strict):
     date: str | None = None
 
 
+class JsonConfig(_Strict):
+    items: str | None = None           # dotted path to the list, e.g. "data.list"
+    title: str = "title"               # field paths inside each entry
+    link: str = "url"
+    date: str | None = "date"
+    page_param: str | None = None      # query parameter for the page number, e.g. "page"
+    pages: int = Field(1, ge=1, le=20) # how many pages to read per poll
+    first_page: int = Field(1, ge=0, le=1)
+
+
 class SourceConfig(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
     name: str = Field(min_length=1)
@@ -77,10 +87,11 @@ class SourceConfig(_Strict):
     city: str | None = None
     district: str | None = None
     level: Literal["national", "provincial", "municipal", "district"] | None = None
-    kind: Literal["auto", "html", "feed"] = "auto"
+    kind: Literal["auto", "html", "feed", "json"] = "auto"
     interval: Interval | None = None
     encoding: str | None = None
     selectors: SelectorsConfig | None = None
+    json_fields: JsonConfig | None = Field(None, alias="json")
     enabled: bool = True
     fetch_articles: bool = True
     robots: bool = True

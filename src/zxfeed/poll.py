@@ -7,10 +7,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .config import Config, SourceConfig
 from .encoding import decode
-from .extract import extract_items
+from .extract import Extraction, extract_items
 from .extract.article import parse_article
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
@@ -91,11 +92,9 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         return PollResult(src.id, "unchanged", state.state if state else "ok",
                           found=state.items_last or 0 if state else 0,
                           seconds=time.monotonic() - started)
-    selectors = Selectors(**src.selectors.model_dump()) if src.selectors else None
-    extraction = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
-                               kind="feed" if src.kind == "feed" else
-                               ("html" if src.kind == "html" else "auto"),
-                               encoding=src.encoding, selectors=selectors)
+    extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
+    if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
+        extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
     repair_titles(extraction.items, fetcher, now, store=store, robots=src.robots,
                   budget=cfg.fetch.article_fetches if src.fetch_articles else 0)
     regions = region_keys(src.region, src.city, src.district)
@@ -120,6 +119,40 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     return PollResult(src.id, "ok", verdict.state, found=len(items), new=saved.new,
                       updated=saved.updated, error=verdict.reason,
                       seconds=time.monotonic() - started)
+
+
+def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
+             now: datetime) -> Extraction:
+    selectors = Selectors(**src.selectors.model_dump()) if src.selectors else None
+    fields = None
+    if src.json_fields:
+        j = src.json_fields
+        fields = {"items_path": j.items, "title": j.title, "link": j.link, "date": j.date}
+    return extract_items(body, url, content_type=content_type, now=now, kind=src.kind,
+                         encoding=src.encoding, selectors=selectors, json_fields=fields)
+
+
+def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[str]) -> list[RawItem]:
+    """Pages 2…N of a paged JSON list (bounded; a failing page just ends the walk)."""
+    j = src.json_fields
+    assert j is not None and j.page_param
+    out: list[RawItem] = []
+    for number in range(j.first_page + 1, j.first_page + j.pages):
+        parts = urlsplit(src.url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != j.page_param]
+        url = urlunsplit(parts._replace(query=urlencode([*query, (j.page_param, str(number))])))
+        try:
+            resp = fetcher.get(url, robots=src.robots)
+        except FetchError as exc:
+            log.info("%s: page %d of the list: %s", src.id, number, exc)
+            break
+        fresh = [i for i in _extract(src, resp.body, resp.url, resp.content_type, now).items
+                 if i.url not in seen]
+        if not fresh:
+            break
+        seen.update(i.url for i in fresh)
+        out.extend(fresh)
+    return out
 
 
 def save_evidence(directory: Path, source_id: str, body: bytes, now: datetime, reason: str,

@@ -42,6 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
                        "text/plain; charset=utf-8", head)
         elif path == "/metrics" and self.server.metrics is not None:
             self._send(200, self.server.metrics(), "text/plain; version=0.0.4; charset=utf-8", head)
+        elif path == "/opml" and self.server.opml is not None:
+            self._send(200, self.server.opml(), "text/x-opml; charset=utf-8", head)
         elif path == "/unsubscribe":
             self._unsubscribe_page(head)
         elif path in ("/", "/index.html"):
@@ -124,10 +126,12 @@ class FeedServer(ThreadingHTTPServer):
 
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
-                 metrics: Callable[[], bytes] | None = None) -> None:
+                 metrics: Callable[[], bytes] | None = None,
+                 opml: Callable[[], bytes] | None = None) -> None:
         super().__init__((host, port), _Handler)
         self.notifier = notifier
         self.metrics = metrics
+        self.opml = opml
         self.feeds_dir = Path(feeds_dir)
         self.store = store
         self._healthy = healthy or (lambda: True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,6 +13,7 @@ from .autodetect import detect_items
 from .feed import is_feed, parse_feed
 from .listing import Selectors, select_items
 from .page import parse_html
+from .scripts import json_items, script_items
 
 
 @dataclass(slots=True)
@@ -33,16 +36,42 @@ def extract_items(
     kind: str = "auto",
     encoding: str | None = None,
     selectors: Selectors | None = None,
+    json_fields: dict[str, str | None] | None = None,
 ) -> Extraction:
-    """Items of a list page or feed; ``kind`` is ``auto``, ``html`` or ``feed``."""
+    """Items of a list page, feed or JSON list; ``kind`` is ``auto``, ``html``, ``feed`` or ``json``."""
     if kind == "feed" or (kind == "auto" and is_feed(body, content_type)):
         items = parse_feed(body, url, content_type=content_type, now=now)
         if items is not None:
             return Extraction(items, "feed", "feed")
     decoded = decode(body, content_type, forced=encoding)
+    looks_json = decoded.text.lstrip()[:1] in ("[", "{") or _JSONP.match(decoded.text[:200] + ")")
+    if kind == "json" or (kind == "auto" and looks_json):
+        data = _load_json(decoded.text)
+        if data is not None:
+            items = json_items(data, url, now, **(json_fields or {}))
+            return Extraction(items, "json", decoded.encoding, decoded.replacements)
     page = parse_html(decoded.text, url)
-    items = select_items(page, selectors, now) if selectors else detect_items(page, now)
+    if selectors:
+        items = select_items(page, selectors, now)
+    else:
+        items = detect_items(page, now)
+        known = {it.url for it in items}
+        items += [it for it in script_items(page, now) if it.url not in known]
     warnings = []
     if decoded.replacements:
         warnings.append(f"{decoded.replacements} characters undecodable as {decoded.encoding}")
     return Extraction(items, "html", decoded.encoding, decoded.replacements, warnings)
+
+
+_JSONP = re.compile(r"^\s*[\w.$]+\s*\(\s*([\[{].*)\)\s*;?\s*$", re.S)
+
+
+def _load_json(text: str) -> object | None:
+    """JSON, or JSONP (``callback({...})``), or ``None``."""
+    m = _JSONP.match(text)
+    for candidate in ((m.group(1),) if m else ()) + (text,):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,84 @@
+"""Lists in scripts and JSON: string tuples, JSON variables, JSON endpoints with paging."""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from conftest import write_config, zxfeed
+from webserver import TestWeb
+from zxfeed.extract import extract_items
+from zxfeed.extract.dates import SHANGHAI
+
+NOW = datetime(2024, 3, 1, 12, tzinfo=SHANGHAI)
+T = ["市政协召开十四届常委会第十二次会议", "政协委员深入社区开展协商议事活动", "提案办理协商会聚焦老旧小区改造",
+     "区政协组织委员视察乡村振兴重点项目", "省政协召开社情民意信息工作座谈会"]
+
+
+def _extract(html: str, **kw):
+    return extract_items(html.encode("utf-8"), "http://zx.example.gov.cn/col/list.html",
+                         content_type="text/html; charset=utf-8", now=NOW, **kw)
+
+
+def test_script_title_arrays() -> None:
+    calls = "".join(f"news[{i}] = new title_array('./art/{i}.html','{t}','2024-02-0{i + 1}');\n"
+                    for i, t in enumerate(T))
+    html = ("<html><body><div id='list'></div><script>var news = new Array();\n" + calls +
+            "for (var i=0;i<news.length;i++){document.write('<li>'+news[i].t+'</li>');}\n"
+            "setTimeout('init()', 100); track('/stat.gif', 'pv');</script>"
+            "<ul class='nav'><li><a href='/'>首页</a></li><li><a href='/a/'>要闻</a></li></ul></body></html>")
+    items = _extract(html).items
+    assert [i.title for i in items] == T
+    assert items[2].url == "http://zx.example.gov.cn/col/art/2.html"
+    assert items[4].published.date() == date(2024, 2, 5)
+
+
+def test_json_assigned_to_variable() -> None:
+    data = [{"title": t, "url": f"/a/{i}.html", "pubDate": f"2024-02-0{i + 1} 10:30"} for i, t in enumerate(T)]
+    html = f"<html><body><script>window.listData = {json.dumps(data, ensure_ascii=False)};</script></body></html>"
+    items = _extract(html).items
+    assert [i.title for i in items] == T
+    assert items[0].published == datetime(2024, 2, 1, 10, 30, tzinfo=SHANGHAI) and items[0].has_time
+
+
+def test_json_document_by_shape_and_epoch_dates() -> None:
+    doc = {"code": 0, "data": {"total": 5, "rows": [
+        {"docTitle": t, "docUrl": f"http://zx.example.gov.cn/d/{i}.html", "publishTime": 1707100200000 + i}
+        for i, t in enumerate(T)]}}
+    result = extract_items(json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+                           "http://zx.example.gov.cn/api/list", content_type="application/json", now=NOW)
+    assert result.kind == "json" and [i.title for i in result.items] == T
+    assert result.items[0].published.astimezone(SHANGHAI).date() == date(2024, 2, 5)
+
+
+def test_json_endpoint_with_paging_polled(tmp_path: Path, web: TestWeb) -> None:
+    def page(n: int, rows: list[tuple[int, str]]) -> str:
+        return "jsonp_cb(" + json.dumps({"result": {"list": [
+            {"info": {"t": t}, "href": f"/json/art/{i}.html", "d": f"2024-02-{10 - i:02d}"} for i, t in rows]}},
+            ensure_ascii=False) + ");"
+    web.set("/json/api?size=2", page(1, [(0, T[0]), (1, T[1])]), content_type="application/javascript")
+    web.set("/json/api?size=2&page=2", page(2, [(2, T[2]), (3, T[3])]), content_type="application/javascript")
+    web.set("/json/api?size=2&page=3", page(3, [(4, T[4])]), content_type="application/javascript")
+    web.set("/json/api?size=2&page=4", page(4, []), content_type="application/javascript")
+    cfg = write_config(tmp_path, f"""
+        [[sources]]
+        id = "json"
+        name = "JSON 列表"
+        url = "{web.url('/json/api?size=2')}"
+        region = "山东省"
+        kind = "json"
+        [sources.json]
+        items = "result.list"
+        title = "info.t"
+        link = "href"
+        date = "d"
+        page_param = "page"
+        pages = 5
+        """)
+    proc = zxfeed("poll", config=cfg)
+    assert proc.returncode == 0 and "found=5" in proc.stdout, proc.stdout + proc.stderr
+    # Without a config, JSONP with flat fields is still recognised by shape.
+    flat = "cb(" + json.dumps([{"title": t, "link": f"/json/f/{i}.html", "time": "2024-02-05"}
+                               for i, t in enumerate(T[:3])], ensure_ascii=False) + ")"
+    web.set("/json/flat", flat, content_type="text/javascript")
+    out = json.loads(zxfeed("extract", web.url("/json/flat"), "--json").stdout)
+    assert [o["title"] for o in out] == T[:3] and out[0]["url"] == web.url("/json/f/0.html")
