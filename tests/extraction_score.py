@@ -11,7 +11,7 @@ from pathlib import Path
 from zxfeed.extract import extract_items
 from zxfeed.extract.dates import SHANGHAI
 from zxfeed.fetch import Fetcher, FetchSettings
-from zxfeed.poll import repair_titles
+from zxfeed.poll import enrich_items
 
 TRUTH = Path(__file__).parent / "web" / "truth"
 
@@ -60,7 +60,7 @@ def score_site(site: str, base: str) -> Score:
                 score.truth.add(_key(e["title"], absolute(e["url"]), e["date"]))
             resp = fetcher.get(base + page)
             result = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now)
-            repair_titles(result.items, fetcher, now, budget=200)
+            enrich_items(result.items, fetcher, now, budget=200, articles=False)
             for it in result.items:
                 day = it.published.astimezone(SHANGHAI).date().isoformat() if it.published else None
                 score.got.add(_key(it.title, it.url, day))

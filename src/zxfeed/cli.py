@@ -21,7 +21,7 @@ from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
 from .notify.notifier import Notifier
 from .opml import build_opml
-from .poll import poll_source, repair_titles
+from .poll import enrich_items, poll_source
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import Store
 from .web import FeedServer
@@ -161,7 +161,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         result = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
                                selectors=selectors)
         if not args.no_articles:
-            repair_titles(result.items, fetcher, now, budget=50)
+            enrich_items(result.items, fetcher, now, budget=50, articles=False)
     if args.json:
         out = [{"title": i.title, "url": i.url,
                 "published": i.published.isoformat() if i.published else None}

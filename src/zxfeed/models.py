@@ -17,6 +17,12 @@ class RawItem:
     truncated: bool = False
     date_from_url: bool = False
     summary: str | None = None
+    author: str | None = None
+    origin: str | None = None  # 来源 as the page names it (新华社, 山东政协 …)
+    original_url: str | None = None  # 原文链接 / 来源 link / canonical elsewhere
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)
+    body: str = ""
+    enriched: bool = False
 
 
 @dataclass(slots=True)
@@ -37,3 +43,11 @@ class Item:
     first_seen: datetime | None = None
     updated: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    author: str | None = None
+    origin: str | None = None
+    original_url: str | None = None
+    attachments: tuple[tuple[str, str, str], ...] = ()
+    simhash: int | None = None
+    title_key: str = ""
+    story_id: str | None = None
+    enriched: bool = False

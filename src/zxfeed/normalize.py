@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 from .extract.text import strip_control
 from .models import Item, RawItem
+from .reprints import simhash, title_key
 
 _TRACKING = re.compile(
     r"^(utm_\w+|spm|from|isappinstalled|scene|share_?\w*|wxfrom|clicktime|enterid|nsukey)$",
@@ -72,4 +73,11 @@ def normalize_item(
         first_seen=now.astimezone(UTC),
         updated=now.astimezone(UTC),
         extra={"date_from_url": "1"} if raw.date_from_url else {},
+        author=strip_control(raw.author) if raw.author else None,
+        origin=strip_control(raw.origin) if raw.origin else None,
+        original_url=raw.original_url,
+        attachments=tuple((u, strip_control(t), m) for u, t, m in raw.attachments),
+        simhash=simhash(raw.body) if raw.body else None,
+        title_key=title_key(raw.title),
+        enriched=raw.enriched,
     )

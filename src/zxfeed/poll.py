@@ -44,32 +44,38 @@ class PollResult:
         return bool(self.new or self.updated)
 
 
-def repair_titles(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
-                  store: Store | None = None, robots: bool = True) -> None:
-    """Complete truncated titles from the store, else from the article page (bounded, polite)."""
-    cut = [r for r in raw if r.truncated]
-    if not cut:
-        return
-    known = store.known(item_id(r.url) for r in cut) if store else {}
-    for r in cut:
+def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
+                 store: Store | None = None, robots: bool = True, articles: bool = True) -> None:
+    """Visit article pages (bounded, polite, once per item) for full titles and article facts.
+
+    Cut titles come first; then items never enriched (new ones, or older ones a
+    budget-limited poll left behind). Known facts are taken from the store, not refetched.
+    """
+    known = store.known(item_id(r.url) for r in raw) if store else {}
+    for r in raw:
         stored = known.get(item_id(r.url))
-        if stored is not None and not stored.truncated:
+        if r.truncated and stored is not None and not stored.truncated:
             r.title, r.truncated = stored.title, False
-            continue
-        if budget <= 0:
-            continue  # repaired on a later poll: a title repaired later updates the item
-        budget -= 1
+    wanted = [r for r in raw if r.truncated]
+    if articles:
+        wanted += [r for r in raw if not r.truncated and not (
+            (stored := known.get(item_id(r.url))) is not None and stored.enriched)]
+    for r in wanted[:budget]:
         try:
             resp = fetcher.get(r.url, robots=robots)
         except FetchError as exc:
             log.debug("article %s: %s", r.url, exc)
-            continue
-        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now)
-        if article.title:
+            continue  # tried again on a later poll
+        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url)
+        if article.title and r.truncated:
             r.title, r.truncated = article.title, False
         if article.published and (r.published is None or r.date_from_url):
             r.published, r.has_time = article.published.when, article.published.has_time
             r.date_from_url = False
+        r.summary = r.summary or article.summary
+        r.author, r.origin = article.author, article.source
+        r.original_url, r.attachments, r.body = article.original_url, article.attachments, article.body
+        r.enriched = True
 
 
 def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
@@ -95,8 +101,8 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
-    repair_titles(extraction.items, fetcher, now, store=store, robots=src.robots,
-                  budget=cfg.fetch.article_fetches if src.fetch_articles else 0)
+    enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
+                 budget=cfg.fetch.article_fetches, articles=src.fetch_articles)
     regions = region_keys(src.region, src.city, src.district)
     items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
              for r in extraction.items]

@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .models import Item
+from .normalize import item_id
+from .reprints import MAX_DISTANCE, UNRELATED, WINDOW_DAYS, distance
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
@@ -121,7 +123,49 @@ CREATE TABLE IF NOT EXISTS tombstones (
     pruned_at TEXT NOT NULL
 );
 """
+# v4: article enrichment and reprint stories.
+_SCHEMA_V4 = """
+ALTER TABLE items ADD COLUMN author TEXT;
+ALTER TABLE items ADD COLUMN origin TEXT;
+ALTER TABLE items ADD COLUMN original_url TEXT;
+ALTER TABLE items ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE items ADD COLUMN simhash INTEGER;
+ALTER TABLE items ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN story_id TEXT;
+ALTER TABLE items ADD COLUMN enriched INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET story_id = id;
+CREATE INDEX IF NOT EXISTS items_title_key ON items (title_key);
+CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
+"""
 RECENT = 10
+
+
+def _story(db: sqlite3.Connection, it: Item) -> str:
+    """The story a new item belongs to: by original link, same title, or near-same body."""
+    if it.original_url:
+        original = item_id(it.original_url)
+        row = db.execute("SELECT story_id FROM items WHERE id=?", (original,)).fetchone()
+        return row[0] if row else original
+    # Reprints that named this item as their original are already waiting for it.
+    waiting = db.execute("SELECT 1 FROM items WHERE story_id=? LIMIT 1", (it.id,)).fetchone()
+    if waiting:
+        return it.id
+    when = it.published or it.first_seen or datetime.now(UTC)
+    lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
+    if len(it.title_key) >= 10:
+        for story, other in db.execute(
+                "SELECT story_id, simhash FROM items WHERE title_key=? AND sort_time BETWEEN ? AND ? "
+                "ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi)):
+            # Generic titles (市政协召开主席会议) repeat across cities: bodies must not disagree.
+            if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
+                return story
+    if it.simhash is not None:
+        for story, other in db.execute(
+                "SELECT story_id, simhash FROM items WHERE simhash IS NOT NULL AND sort_time "
+                "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
+            if distance(it.simhash, other) <= MAX_DISTANCE:
+                return story
+    return it.id
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -193,6 +237,8 @@ class Store:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V2 + "PRAGMA user_version=2; COMMIT;")
             if version < 3:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V3 + "PRAGMA user_version=3; COMMIT;")
+            if version < 4:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V4 + "PRAGMA user_version=4; COMMIT;")
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
@@ -360,7 +406,7 @@ class Store:
             known = {
                 r["id"]: r
                 for r in db.execute(
-                    f"SELECT id, title, truncated, published, date_from_url FROM items "
+                    f"SELECT id, title, truncated, published, date_from_url, enriched FROM items "
                     f"WHERE id IN ({','.join('?' * len(items))})",
                     [it.id for it in items],
                 )
@@ -395,15 +441,23 @@ class Store:
     @staticmethod
     def _insert(db: sqlite3.Connection, it: Item, baseline: bool) -> None:
         published = _iso(it.published)
+        it.story_id = _story(db, it)
         db.execute(
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
-            "updated, baseline, notified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "updated, baseline, notified, author, origin, original_url, attachments, simhash, "
+            "title_key, story_id, enriched) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
              int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
-             it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline)),
+             it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline),
+             it.author, it.origin, it.original_url,
+             json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
+             it.title_key, it.story_id, int(it.enriched)),
         )
+        # An original arriving after its reprints takes its place at the head of their story.
+        db.execute("UPDATE items SET story_id=? WHERE story_id=? AND id != ?",
+                   (it.story_id, it.id, it.id))
         db.executemany(
             "INSERT OR IGNORE INTO item_regions (region, item_id) VALUES (?, ?)",
             [(r, it.id) for r in it.regions],
@@ -411,8 +465,16 @@ class Store:
 
     @staticmethod
     def _improve(db: sqlite3.Connection, it: Item, old: sqlite3.Row, stamp: str | None) -> bool:
-        """Repair a stored item from a better sighting: a full title, a real date."""
+        """Repair a stored item from a better sighting: a full title, a real date, its article."""
         changed = False
+        if it.enriched and not old["enriched"]:
+            db.execute(
+                "UPDATE items SET summary=COALESCE(?, summary), author=?, origin=?, "
+                "original_url=?, attachments=?, simhash=?, enriched=1, updated=? WHERE id=?",
+                (it.summary, it.author, it.origin, it.original_url,
+                 json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
+                 stamp, it.id))
+            changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
             db.execute("UPDATE items SET title=?, truncated=0, updated=? WHERE id=?",
                        (it.title, stamp, it.id))
@@ -493,4 +555,8 @@ class Store:
             summary=row["summary"], first_seen=_dt(row["first_seen"]),
             updated=_dt(row["updated"]),
             extra={"baseline": str(row["baseline"]), "date_from_url": str(row["date_from_url"])},
+            author=row["author"], origin=row["origin"], original_url=row["original_url"],
+            attachments=tuple(tuple(a) for a in json.loads(row["attachments"] or "[]")),
+            simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],
+            enriched=bool(row["enriched"]),
         )

@@ -1,22 +1,47 @@
-"""Facts from an article page: its full title and publish time (government CMS metas first)."""
+"""Facts from an article page: full title, publish time, source, author, summary, attachments.
+
+Government CMS metas come first (``ArticleTitle``, ``PubDate``, ``ContentSource``),
+then the lines people read (``发布时间：… 来源：…``), then the URL's date. The body
+is the element holding the most paragraph text; its first ~200 characters,
+minus bylines and boilerplate, make the summary.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
-from .dates import FoundDate, find_date, parse_date
+from .dates import FoundDate, date_from_url, find_date, parse_date
 from .text import clean_text, completes
 
 # Site names follow the title after one of these: "标题_某某政协", "标题 - 某某政协网".
 _SUFFIX_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|－|·)\s*")
 _TITLE_METAS = ("articletitle", "og:title", "title", "dc.title")
 _DATE_METAS = ("pubdate", "publishdate", "article:published_time", "dc.date", "firstpublishedtime",
-               "publishdate", "og:release_date")
+               "og:release_date")
+_SOURCE_METAS = ("contentsource", "source", "og:site_name")
+_AUTHOR_METAS = ("author", "article:author")
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*([^\n|]{6,40})")
+_SOURCE_LINE = re.compile(r"(?:来源|稿源|文章来源|信息来源)\s*[:：]\s*([^\s|/丨]{2,30})")
+_AUTHOR_LINE = re.compile(r"(?:作者|记者|撰稿)\s*[:：]\s*([^\s|/丨]{2,20}(?:\s[^\s|/丨]{2,6}){0,2})")
+_ORIGINAL = re.compile(r"原文(?:链接|地址)\s*[:：]?\s*(https?://[^\s<>\"'，。]+)")
+_ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|ofd)(?:$|\?)", re.I)
+_BOILER = re.compile(r"^(?:来源|作者|编辑|责任编辑|记者|通讯员|发布时间|时间|浏览次数|字号|打印|关闭|"
+                     r"分享到|原文链接|【|\[免责声明\]|免责声明)")
+_SEARCH_HOSTS = ("baidu.com", "sogou.com", "so.com", "google.")
+MIME = {"pdf": "application/pdf", "doc": "application/msword",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls": "application/vnd.ms-excel",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt": "application/vnd.ms-powerpoint",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "zip": "application/zip", "rar": "application/vnd.rar", "ofd": "application/ofd",
+        "wps": "application/vnd.ms-works", "et": "application/vnd.ms-excel",
+        "7z": "application/x-7z-compressed"}
 
 
 @dataclass(slots=True)
@@ -25,6 +50,12 @@ class Article:
 
     title: str | None
     published: FoundDate | None
+    source: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    original_url: str | None = None
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, title, mime)
+    body: str = ""
 
 
 def _metas(soup: BeautifulSoup) -> dict[str, str]:
@@ -50,28 +81,104 @@ def _title_candidates(soup: BeautifulSoup, metas: dict[str, str]) -> list[str]:
     return [f for f in found if f]
 
 
-def parse_article(text: str, truncated_title: str, now: datetime) -> Article:
-    """The full title that completes ``truncated_title``, and the publish time, if present."""
-    soup = BeautifulSoup(text, "lxml")
-    metas = _metas(soup)
-    title = None
-    for candidate in _title_candidates(soup, metas):
-        if completes(candidate, truncated_title):
-            title = candidate
-            break
-    published = None
+def _body(soup: BeautifulSoup) -> Tag | None:
+    """The element whose own paragraphs hold the most text: the article, not the sidebar."""
+    best, best_len = None, 0
+    for el in soup.find_all(["div", "article", "td", "section"]):
+        paragraphs = el.find_all("p", recursive=False)
+        text_len = sum(len(p.get_text(strip=True)) for p in paragraphs)
+        if not paragraphs:
+            text_len = len(el.get_text(strip=True)) if not el.find(["div", "table"]) else 0
+        if text_len > best_len:
+            best, best_len = el, text_len
+    return best if best_len >= 40 else None
+
+
+def _summary(text: str, limit: int = 200) -> str | None:
+    lines = [clean_text(line) for line in text.splitlines()]
+    kept = [line for line in lines if line and not _BOILER.match(line)]
+    joined = " ".join(kept).strip()
+    if not joined:
+        return None
+    return joined if len(joined) <= limit else joined[:limit].rstrip() + "…"
+
+
+def _meta_date(metas: dict[str, str], now: datetime) -> FoundDate | None:
     for key in _DATE_METAS:
         if metas.get(key):
-            published = parse_date(metas[key], now)
-            if published:
-                break
+            found = parse_date(metas[key], now)
+            if found:
+                return found
+    return None
+
+
+def parse_article(text: str, truncated_title: str, now: datetime, url: str = "") -> Article:
+    """Everything an article page tells about itself; ``title`` only if it completes the cut one."""
+    soup = BeautifulSoup(text, "lxml")
+    metas = _metas(soup)
+    title = next((c for c in _title_candidates(soup, metas) if completes(c, truncated_title)), None)
+    for tag in soup(["script", "style", "noscript"]):
+        tag.decompose()
+    page_text = soup.get_text("\n")
+    published = _meta_date(metas, now)
     if published is None:
-        m = _DATE_LINE.search(soup.get_text("\n"))
-        if m:
-            published = find_date(m.group(1), now)
+        m = _DATE_LINE.search(page_text)
+        published = find_date(m.group(1), now) if m else None
     if published is not None and not published.has_time:
         published = _time_of_day(soup, published, now)
-    return Article(title=title, published=published)
+    if published is None and url:
+        published = date_from_url(url, now)
+    source = next((clean_text(metas[k]) for k in _SOURCE_METAS[:2] if metas.get(k)), None)
+    if source is None:
+        m = _SOURCE_LINE.search(page_text)
+        source = m.group(1).strip() if m else None
+    author = next((clean_text(metas[k]) for k in _AUTHOR_METAS if metas.get(k)), None)
+    if author is None:
+        m = _AUTHOR_LINE.search(page_text)
+        author = clean_text(m.group(1)) if m else None
+    body = _body(soup)
+    body_text = body.get_text("\n") if body is not None else ""
+    return Article(
+        title=title, published=published, source=source, author=author,
+        summary=_summary(body_text), original_url=_original(soup, page_text, url),
+        attachments=_attachments(body or soup, url), body=clean_text(body_text),
+    )
+
+
+def _original(soup: BeautifulSoup, page_text: str, url: str) -> str | None:
+    """Where a reprint came from: a 原文链接 line, a 来源 link, or a canonical link elsewhere."""
+    m = _ORIGINAL.search(page_text)
+    if m:
+        return m.group(1).rstrip(".,;)")
+    for a in soup.find_all("a", href=True):
+        before = a.find_previous(string=True)
+        label = (before or "") + a.get_text()
+        href = urljoin(url, a["href"])
+        if re.search(r"原文|来源\s*[:：]", label) and href.startswith("http") and \
+                not any(h in href for h in _SEARCH_HOSTS) and _other_site(href, url):
+            return href
+    canonical = soup.find("link", rel="canonical")
+    if canonical and canonical.get("href"):
+        href = urljoin(url, canonical["href"])
+        if _other_site(href, url):
+            return href
+    return None
+
+
+def _other_site(href: str, url: str) -> bool:
+    a, b = urlsplit(href).hostname or "", urlsplit(url).hostname or ""
+    return bool(a) and a.removeprefix("www.") != b.removeprefix("www.")
+
+
+def _attachments(root: Tag | BeautifulSoup, url: str) -> list[tuple[str, str, str]]:
+    out: dict[str, tuple[str, str, str]] = {}
+    for a in root.find_all("a", href=True):
+        m = _ATTACHMENT.search(a["href"])
+        if m:
+            href = urljoin(url, a["href"].strip())
+            out.setdefault(href, (href, clean_text(a.get_text()) or href.rsplit("/", 1)[-1],
+                                  MIME.get(m.group(1).lower(), "application/octet-stream")))
+    return list(out.values())[:20]
 
 
 def _time_of_day(soup: BeautifulSoup, day: FoundDate, now: datetime) -> FoundDate:
