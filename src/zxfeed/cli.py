@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from . import __version__
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, SourceConfig, load_config
+from .discover import discover, to_toml
 from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="守护进程：定时抓取、发布订阅源、提供 HTTP 服务")
     poll = sub.add_parser("poll", help="立即抓取一次（全部或指定来源）并发布，然后退出")
     poll.add_argument("--source", action="append", metavar="ID", help="只抓取此来源（可重复）")
+    _filters(poll)
     ext = sub.add_parser("extract", help="预览一个页面能抽取出的条目（不入库）")
     ext.add_argument("url")
     ext.add_argument("--json", action="store_true", help="输出 JSON 列表")
@@ -62,8 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("feeds", help="根据库中条目重写 Atom 文件")
     src = sub.add_parser("sources", help="各来源的状态")
     src.add_argument("--json", action="store_true")
+    _filters(src)
     sub.add_parser("check", help="校验配置并显示将要做的事")
     sub.add_parser("opml", help="以 OPML 输出所有订阅源（供阅读器导入）")
+    disc = sub.add_parser("discover", help="扫描网站首页及栏目页，输出可直接粘贴的来源配置")
+    disc.add_argument("url")
+    disc.add_argument("--max-pages", type=int, default=20, help="最多访问的栏目页数")
     dig = sub.add_parser("digest", help="生成到期的每日/每周摘要（--send 才发送）")
     dig.add_argument("--send", action="store_true", help="放入发件箱并发送")
     dig.add_argument("--all", action="store_true", help="不论是否到期，为所有摘要订阅者生成")
@@ -71,6 +77,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8080, help="feeds server port (default 8080)")
     demo.add_argument("--seconds", type=float, default=0, help="stop after this many seconds")
     return p
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--region", action="append", metavar="地区",
+                   help="只看此地区（省、市或区县，可重复）")
+    p.add_argument("--level", action="append",
+                   choices=["national", "provincial", "municipal", "district"])
+
+
+def _selected(cfg: Config, args: argparse.Namespace) -> list[SourceConfig]:
+    """Sources matching --region/--level (all when neither is given)."""
+    regions, levels = set(args.region or []), set(args.level or [])
+    return [s for s in cfg.sources
+            if (not regions or regions & {s.region, s.city, s.district})
+            and (not levels or s.level in levels)]
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -120,7 +141,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print(f"zxfeed: unknown source {sorted(unknown)[0]!r} — see `zxfeed check`",
               file=sys.stderr)
         return EXIT_USAGE
-    sources = [s for s in cfg.sources if (s.id in wanted if wanted else s.enabled)]
+    sources = [s for s in _selected(cfg, args) if (s.id in wanted if wanted else s.enabled)]
     store = Store(cfg.db_path)
     store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
     with Fetcher(fetch_settings(cfg)) as fetcher, ThreadPoolExecutor(cfg.fetch.workers) as pool:
@@ -190,10 +211,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
     store = Store(cfg.db_path)
     states = {s.id: s for s in store.sources()}
     rows = []
-    for src in cfg.sources:
+    for src in _selected(cfg, args):
         st = states.get(src.id)
         rows.append({
-            "id": src.id, "name": src.name, "region": src.region, "url": src.url,
+            "id": src.id, "name": src.name, "region": src.region, "city": src.city,
+            "level": src.level, "url": src.url, "enabled": src.enabled,
             "state": st.state if st else "new",
             "last_poll": st.last_poll.isoformat() if st and st.last_poll else None,
             "last_success": st.last_success.isoformat() if st and st.last_success else None,
@@ -264,6 +286,22 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    with Fetcher() as fetcher:
+        try:
+            found, title = discover(args.url, fetcher, datetime.now(SHANGHAI),
+                                    max_pages=args.max_pages)
+        except FetchError as exc:
+            print(f"zxfeed: {exc}", file=sys.stderr)
+            return EXIT_FAIL
+    if not found:
+        print(f"zxfeed: no dated list or feed found on {args.url} or its column pages",
+              file=sys.stderr)
+        return EXIT_FAIL
+    print(to_toml(found, title, args.url), end="")
+    return EXIT_OK
+
+
 def cmd_opml(args: argparse.Namespace) -> int:
     cfg = _config(args)
     sys.stdout.buffer.write(build_opml(cfg, datetime.now(SHANGHAI)))
@@ -278,7 +316,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": cmd_feeds,
             "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo,
-            "opml": cmd_opml}
+            "opml": cmd_opml, "discover": cmd_discover}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_FAIL
+    except BrokenPipeError:
+        # `zxfeed sources | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

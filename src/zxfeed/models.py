@@ -51,3 +51,4 @@ class Item:
     title_key: str = ""
     story_id: str | None = None
     enriched: bool = False
+    original_id: str | None = None

@@ -76,6 +76,7 @@ def normalize_item(
         author=strip_control(raw.author) if raw.author else None,
         origin=strip_control(raw.origin) if raw.origin else None,
         original_url=raw.original_url,
+        original_id=item_id(raw.original_url) if raw.original_url else None,
         attachments=tuple((u, strip_control(t), m) for u, t, m in raw.attachments),
         simhash=simhash(raw.body) if raw.body else None,
         title_key=title_key(raw.title),

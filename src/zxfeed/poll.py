@@ -69,8 +69,11 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url)
         if article.title and r.truncated:
             r.title, r.truncated = article.title, False
-        if article.published and (r.published is None or r.date_from_url):
-            r.published, r.has_time = article.published.when, article.published.has_time
+        precise = article.published
+        if precise and (r.published is None or r.date_from_url or (
+                not r.has_time and precise.has_time and precise.when.date() == r.published.date())):
+            # The article's own time beats a list's bare day (or a date guessed from the URL).
+            r.published, r.has_time = precise.when, precise.has_time
             r.date_from_url = False
         r.summary = r.summary or article.summary
         r.author, r.origin = article.author, article.source

@@ -16,14 +16,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from . import __version__
 from .extract.text import strip_control
 from .models import Item
+from .reprints import story_head
 from .store import Store
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+ATOM = "{http://www.w3.org/2005/Atom}"
 CATEGORY_REGION = "urn:zxfeed:region"
 CATEGORY_SOURCE = "urn:zxfeed:source"
 
@@ -33,9 +36,18 @@ def feed_filename(name: str) -> str:
     return _UNSAFE.sub("_", name).strip(". ") or "_"
 
 
+def _urn(key: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:item:" + key).urn
+
+
 def entry_id(item: Item) -> str:
-    """A stable Atom id from the item's canonical URL."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:" + item.url).urn
+    """A stable Atom id from the item's id (itself from the canonical URL)."""
+    return _urn(item.id)
+
+
+def story_id_urn(item: Item) -> str:
+    """The merged feed's id for an item's story: the same whichever copy heads it."""
+    return _urn(item.story_id or item.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +91,33 @@ class Publisher:
         """Regenerate feeds; return the files whose content changed."""
         written = []
         for spec in self.specs(regions=regions, sources=sources):
-            items = self.store.items(region=spec.region, source_id=spec.source_id,
-                                     limit=self.limit)
-            if _write_if_changed(self.directory / spec.path, self.render(spec, items)):
+            if spec.region is None and spec.source_id is None:
+                data = self.render(spec, *self._stories())
+            else:
+                data = self.render(spec, self.store.items(region=spec.region,
+                                                          source_id=spec.source_id,
+                                                          limit=self.limit))
+            if _write_if_changed(self.directory / spec.path, data):
                 written.append(self.directory / spec.path)
         return written
 
-    def render(self, spec: FeedSpec, items: list[Item]) -> bytes:
-        """Atom 1.0 bytes for one feed, newest entry first."""
+    def _stories(self) -> tuple[list[Item], dict[str, list[Item]]]:
+        """Newest stories for the merged feed: one entry each, its other copies beside it."""
+        items = self.store.items(limit=self.limit * 3)
+        heads: dict[str, Item] = {}
+        copies: dict[str, list[Item]] = {}
+        for it in items:
+            story = it.story_id or it.id
+            copies.setdefault(story, []).append(it)
+        for story, group in copies.items():
+            heads[story] = story_head(group)
+        ordered = [heads[s] for s in dict.fromkeys(it.story_id or it.id for it in items)]
+        related = {h.id: [c for c in copies[h.story_id or h.id] if c is not h] for h in ordered}
+        return ordered[: self.limit], related
+
+    def render(self, spec: FeedSpec, items: list[Item],
+               related: dict[str, list[Item]] | None = None) -> bytes:
+        """Atom 1.0 bytes for one feed, newest entry first; reprints as ``related`` links."""
         fg = FeedGenerator()
         url = f"{self.base_url}/feeds/{quote(spec.path)}"
         fg.id(uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:feed:" + spec.path).urn)
@@ -97,11 +128,23 @@ class Publisher:
         fg.author({"name": "zxfeed"})
         fg.generator("zxfeed", version=__version__)
         fg.updated(max((it.updated or _EPOCH for it in items), default=_EPOCH))
+        entry_links: list[list[dict[str, str]]] = []
         for it in items:
             fe = fg.add_entry(order="append")
-            fe.id(entry_id(it))
+            copies = (related or {}).get(it.id, [])
+            # A story keeps its id when its original turns up after a reprint.
+            fe.id(story_id_urn(it) if related is not None else entry_id(it))
             fe.title(strip_control(it.title))
-            fe.link(href=it.link, rel="alternate", type="text/html")
+            links = [{"href": it.link, "rel": "alternate", "type": "text/html"}]
+            links += [{"href": c.link, "rel": "related", "type": "text/html",
+                       "title": strip_control(f"{c.source_name}：{c.title}")} for c in copies]
+            links += [{"href": u, "rel": "enclosure", "type": m, "title": strip_control(t)}
+                      for u, t, m in it.attachments]
+            for link in links:
+                fe.link(**link)
+            entry_links.append(links)
+            if copies:
+                fe.source(url=it.link, title=strip_control(it.source_name))
             if it.published:  # unknown dates stay unknown: no invented publish time
                 fe.published(it.published)
             fe.updated(it.updated or it.first_seen or _EPOCH)
@@ -112,7 +155,22 @@ class Publisher:
                         label=strip_control(self.source_names.get(it.source_id, it.source_name)))
             if it.summary:
                 fe.summary(strip_control(it.summary))
-        return fg.atom_str(pretty=True)
+        return _with_link_attributes(fg.atom_str(pretty=True), entry_links)
+
+
+def _with_link_attributes(data: bytes, entry_links: list[list[dict[str, str]]]) -> bytes:
+    """Put back the rel/type/title of entry links, which feedgen 1.0.0 drops.
+
+    Its ``atom_entry`` rebinds the loop variable to the new XML element before reading
+    ``rel`` from it, so every entry link comes out bare (read as ``alternate``).
+    """
+    root = etree.fromstring(data)
+    for entry, links in zip(root.iter(f"{ATOM}entry"), entry_links, strict=True):
+        for element, link in zip(entry.findall(f"{ATOM}link"), links, strict=True):
+            for key in ("rel", "type", "title"):
+                if link.get(key):
+                    element.set(key, link[key])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

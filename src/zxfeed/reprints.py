@@ -44,3 +44,15 @@ def simhash(text: str) -> int | None:
 def distance(a: int, b: int) -> int:
     """Hamming distance between two SimHashes."""
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+def story_head(copies: list) -> object:
+    """The copy that stands for a story: the one others name as original, else the earliest."""
+    named = {c.original_id for c in copies if getattr(c, "original_id", None)}
+    for c in copies:
+        if c.id in named:
+            return c
+    for c in copies:
+        if c.id == c.story_id:
+            return c
+    return min(copies, key=lambda c: (c.published or c.first_seen, c.first_seen))

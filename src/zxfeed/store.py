@@ -16,10 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .models import Item
-from .normalize import item_id
 from .reprints import MAX_DISTANCE, UNRELATED, WINDOW_DAYS, distance
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
@@ -137,19 +136,16 @@ UPDATE items SET story_id = id;
 CREATE INDEX IF NOT EXISTS items_title_key ON items (title_key);
 CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
 """
+# v5: reprints name their original by id, so the original joins their story when it comes.
+_SCHEMA_V5 = """
+ALTER TABLE items ADD COLUMN original_id TEXT;
+CREATE INDEX IF NOT EXISTS items_original ON items (original_id) WHERE original_id IS NOT NULL;
+"""
 RECENT = 10
 
 
-def _story(db: sqlite3.Connection, it: Item) -> str:
-    """The story a new item belongs to: by original link, same title, or near-same body."""
-    if it.original_url:
-        original = item_id(it.original_url)
-        row = db.execute("SELECT story_id FROM items WHERE id=?", (original,)).fetchone()
-        return row[0] if row else original
-    # Reprints that named this item as their original are already waiting for it.
-    waiting = db.execute("SELECT 1 FROM items WHERE story_id=? LIMIT 1", (it.id,)).fetchone()
-    if waiting:
-        return it.id
+def _similar(db: sqlite3.Connection, it: Item) -> str | None:
+    """The story of a stored item with the same title, or a near-same body, within days."""
     when = it.published or it.first_seen or datetime.now(UTC)
     lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
     if len(it.title_key) >= 10:
@@ -165,7 +161,33 @@ def _story(db: sqlite3.Connection, it: Item) -> str:
                 "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
             if distance(it.simhash, other) <= MAX_DISTANCE:
                 return story
-    return it.id
+    return None
+
+
+def _story(db: sqlite3.Connection, it: Item) -> str:
+    """The story a new item belongs to: by original link, same title, or near-same body.
+
+    Stories that turn out to be one (a reprint stored before its original, which also
+    matches a third copy by title) are merged into the first.
+    """
+    found: list[str] = []
+    if it.original_url:
+        row = db.execute("SELECT story_id FROM items WHERE id=?", (it.original_id,)).fetchone()
+        if row:
+            found.append(row[0])
+    # Reprints stored earlier that named this item as their original.
+    found += [r[0] for r in db.execute(
+        "SELECT DISTINCT story_id FROM items WHERE original_id=?", (it.id,))]
+    similar = _similar(db, it)
+    if similar:
+        found.append(similar)
+    if not found:
+        # An original not seen yet: reprints wait for it under its id.
+        return it.original_id if it.original_url and it.original_id else it.id
+    story = found[0]
+    for other in set(found[1:]) - {story}:
+        db.execute("UPDATE items SET story_id=? WHERE story_id=?", (story, other))
+    return story
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -239,6 +261,8 @@ class Store:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V3 + "PRAGMA user_version=3; COMMIT;")
             if version < 4:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V4 + "PRAGMA user_version=4; COMMIT;")
+            if version < 5:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V5 + "PRAGMA user_version=5; COMMIT;")
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
@@ -446,18 +470,17 @@ class Store:
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
             "updated, baseline, notified, author, origin, original_url, attachments, simhash, "
-            "title_key, story_id, enriched) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "title_key, story_id, enriched, original_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
              int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
              it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline),
              it.author, it.origin, it.original_url,
              json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
-             it.title_key, it.story_id, int(it.enriched)),
+             it.title_key, it.story_id, int(it.enriched), it.original_id),
         )
-        # An original arriving after its reprints takes its place at the head of their story.
-        db.execute("UPDATE items SET story_id=? WHERE story_id=? AND id != ?",
-                   (it.story_id, it.id, it.id))
+
         db.executemany(
             "INSERT OR IGNORE INTO item_regions (region, item_id) VALUES (?, ?)",
             [(r, it.id) for r in it.regions],
@@ -470,8 +493,9 @@ class Store:
         if it.enriched and not old["enriched"]:
             db.execute(
                 "UPDATE items SET summary=COALESCE(?, summary), author=?, origin=?, "
-                "original_url=?, attachments=?, simhash=?, enriched=1, updated=? WHERE id=?",
-                (it.summary, it.author, it.origin, it.original_url,
+                "original_url=?, original_id=?, attachments=?, simhash=?, enriched=1, updated=? "
+                "WHERE id=?",
+                (it.summary, it.author, it.origin, it.original_url, it.original_id,
                  json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
                  stamp, it.id))
             changed = True
@@ -558,5 +582,5 @@ class Store:
             author=row["author"], origin=row["origin"], original_url=row["original_url"],
             attachments=tuple(tuple(a) for a in json.loads(row["attachments"] or "[]")),
             simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],
-            enriched=bool(row["enriched"]),
+            enriched=bool(row["enriched"]), original_id=row["original_id"],
         )

@@ -141,7 +141,9 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "")
     return Article(
         title=title, published=published, source=source, author=author,
         summary=_summary(body_text), original_url=_original(soup, page_text, url),
-        attachments=_attachments(body or soup, url), body=clean_text(body_text),
+        # Attachment lists often sit just below the text, outside its element.
+        attachments=(body is not None and _attachments(body, url)) or _attachments(soup, url),
+        body=clean_text(body_text),
     )
 
 

@@ -11,10 +11,21 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from ..config import Config
+from ..models import Item
+from ..reprints import story_head
 from ..store import Store
 from . import outbox
 from .filters import wants
 from .messages import MessageBuilder
+
+
+def one_per_story(items: list[Item]) -> list[Item]:
+    """A reprinted story once: its original when present, else its first copy."""
+    groups: dict[str, list[Item]] = {}
+    for it in items:
+        groups.setdefault(it.story_id or it.id, []).append(it)
+    heads = {id(story_head(group)) for group in groups.values()}
+    return [it for it in items if id(it) in heads]
 
 
 def unsubscribed(store: Store) -> set[str]:
@@ -47,7 +58,10 @@ def queue_alerts(store: Store, cfg: Config, builder: MessageBuilder, now: dateti
                 continue
             chosen = [it for it in fresh if wants(sub, it, seen_by[it.id] or None)]
             done = outbox.delivered(db, sub.email, "alert", [it.id for it in chosen])
-            chosen = [it for it in chosen if it.id not in done]
+            told = outbox.delivered_stories(db, sub.email, "alert",
+                                            [it.story_id or it.id for it in chosen])
+            chosen = one_per_story([it for it in chosen if it.id not in done
+                                    and (it.story_id or it.id) not in told])
             if chosen:
                 outbox.enqueue(db, builder.alert(sub, chosen, now), now, [it.id for it in chosen])
                 queued += 1

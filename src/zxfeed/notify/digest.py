@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..config import Config, SubscriberConfig
 from ..store import Store
 from . import outbox
-from .alerts import unsubscribed
+from .alerts import one_per_story, unsubscribed
 from .filters import wants
 from .messages import Mail, MessageBuilder
 
@@ -69,7 +69,10 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
                 "SELECT source_id FROM item_sources WHERE item_id=?", (it.id,))}
         chosen = [it for it in items if wants(sub, it, seen_by[it.id] or None)]
         done = outbox.delivered(db, sub.email, "digest", [it.id for it in chosen])
-        chosen = [it for it in chosen if it.id not in done]
+        told = outbox.delivered_stories(db, sub.email, "digest",
+                                        [it.story_id or it.id for it in chosen])
+        chosen = one_per_story([it for it in chosen if it.id not in done
+                                and (it.story_id or it.id) not in told])
         if not chosen and not cfg.notify.send_empty_digest:
             mail = None
         else:

@@ -53,6 +53,18 @@ def delivered(db: sqlite3.Connection, subscriber: str, kind: str, item_ids: list
     return {r[0] for r in rows}
 
 
+def delivered_stories(db: sqlite3.Connection, subscriber: str, kind: str,
+                      stories: list[str]) -> set[str]:
+    """Which stories already reached ``subscriber`` through any of their copies."""
+    if not stories:
+        return set()
+    marks = ",".join("?" * len(stories))
+    rows = db.execute(f"SELECT DISTINCT i.story_id FROM deliveries d JOIN items i ON i.id = d.item_id "
+                      f"WHERE d.subscriber=? AND d.kind=? AND i.story_id IN ({marks})",
+                      [subscriber, kind, *stories])
+    return {r[0] for r in rows}
+
+
 def due(store: Store, now: datetime, limit: int = 100) -> list[Pending]:
     """Pending messages whose next attempt time has come, oldest first."""
     rows = store.query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
