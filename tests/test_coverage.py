@@ -165,3 +165,27 @@ def test_opml_lists_every_feed(tmp_path: Path, web: TestWeb) -> None:
     assert urls[0].endswith("/feeds/all.atom")
     assert any(u.endswith("/feeds/source/o1.atom") for u in urls)
     assert any("%E6%B5%8E%E5%8D%97%E5%B8%82.atom" in u for u in urls)  # 济南市
+
+
+def test_discover_true_polls_found_pages(tmp_path: Path, web: TestWeb) -> None:
+    import time
+
+    from zxfeed.config import load_config
+    from zxfeed.schedule import Daemon
+    web.set("/dsc2/", "<html><head><meta charset='utf-8'><title>潍坊市政协</title></head><body>"
+            "<a href='/dsc2/zxyw/'>政协要闻</a><a href='/dsc2/tagz/'>提案工作</a></body></html>")
+    web.set("/dsc2/zxyw/", list_page(dated_items(6, start=500)))
+    web.set("/dsc2/tagz/", list_page(dated_items(4, start=600)))
+    cfg = load_config(write_config(tmp_path, f'[server]\nenabled = false\n[[sources]]\nid = "wf"\nname = "潍坊"\n'
+                                   f'url = "{web.url("/dsc2/")}"\nregion = "山东省"\ndiscover = true\n'))
+    daemon = Daemon(cfg)
+    daemon.start()
+    try:
+        end = time.monotonic() + 20
+        while time.monotonic() < end and daemon.store.item_count() < 10:
+            time.sleep(0.1)
+        ids = {s.id for s in daemon.store.sources() if s.polls}
+        assert {"wf--1", "wf--2"} <= ids and daemon.store.item_count() == 10
+        assert daemon.scheduler.get_job("poll:wf--1") is not None
+    finally:
+        daemon.stop()

@@ -94,6 +94,8 @@ class SourceConfig(_Strict):
     json_fields: JsonConfig | None = Field(None, alias="json")
     enabled: bool = True
     fetch_articles: bool = True
+    discover: bool = False             # find this site's list pages at run time and poll them
+    homepage: str | None = None
     robots: bool = True
     robots_reason: str | None = None
     note: str | None = None

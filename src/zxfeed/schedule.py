@@ -17,7 +17,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config, SourceConfig, SubscriberConfig
-from .fetch import Fetcher, FetchSettings
+from .discover import discover
+from .fetch import Fetcher, FetchError, FetchSettings
+from .health import failure_state
 from .lock import StoreLock
 from .metrics import Metrics
 from .notify.notifier import Notifier
@@ -90,14 +92,12 @@ class Daemon:
         self.publisher.publish()
         now = datetime.now(self.tz)
         for i, src in enumerate(sources):
-            interval = self.cfg.interval(src)
-            self.scheduler.add_job(
-                self.poll, IntervalTrigger(seconds=interval, timezone=self.tz,
-                                           jitter=min(self.cfg.schedule.jitter, interval / 10)),
-                args=[src], id=f"poll:{src.id}", name=f"poll {src.id}",
-                # Spread the first round a little; the per-host gate does the rest.
-                next_run_time=now + timedelta(seconds=(i % 50) * 0.1),
-            )
+            if src.discover:
+                # Its pages are found first (in the background), then each is scheduled.
+                self.scheduler.add_job(self.discover, IntervalTrigger(days=1, timezone=self.tz),
+                                       args=[src], id=f"discover:{src.id}", next_run_time=now)
+                continue
+            self._schedule_poll(src, now + timedelta(seconds=(i % 50) * 0.1))
         self.scheduler.add_job(self.publish_if_dirty, IntervalTrigger(
             seconds=max(0.5, self.cfg.feeds.publish_delay), timezone=self.tz), id="publish")
         # Mail left pending by a crash or an SMTP outage goes out now, then on a timer.
@@ -114,6 +114,39 @@ class Daemon:
                                id="retention")
         self.scheduler.start()
         log.info("started: %d sources scheduled", len(sources))
+
+    def _schedule_poll(self, src: SourceConfig, first: datetime) -> None:
+        interval = self.cfg.interval(src)
+        self.scheduler.add_job(
+            self.poll, IntervalTrigger(seconds=interval, timezone=self.tz,
+                                       jitter=min(self.cfg.schedule.jitter, interval / 10)),
+            args=[src], id=f"poll:{src.id}", name=f"poll {src.id}", replace_existing=True,
+            # Spread the first round a little; the per-host gate does the rest.
+            next_run_time=first,
+        )
+
+    def discover(self, src: SourceConfig, max_sources: int = 5) -> list[SourceConfig]:
+        """Find a ``discover = true`` site's best list pages and poll each as its own source."""
+        try:
+            found, _ = discover(src.url, self.fetcher, datetime.now(self.tz))
+        except FetchError as exc:
+            self.store.record_failure(src.id, datetime.now(self.tz), exc.kind, str(exc),
+                                      failure_state(exc))
+            log.warning("discover source=%s failed: %s", src.id, exc)
+            return []
+        chosen = [c for c in found if c.kind == "feed" or c.dated >= 3][:max_sources]
+        derived = [src.model_copy(update={
+            "id": f"{src.id}--{i}", "url": c.url, "name": f"{src.name} · {c.label}",
+            "discover": False, "kind": "feed" if c.kind == "feed" else src.kind,
+        }) for i, c in enumerate(chosen, 1)]
+        self.store.sync_sources((d.id, d.name, d.url) for d in derived)
+        self.publisher.source_names.update({d.id: d.name for d in derived})
+        now = datetime.now(self.tz)
+        for i, d in enumerate(derived):
+            self._schedule_poll(d, now + timedelta(seconds=i * 0.1))
+        log.info("discover source=%s found=%d polling=%s", src.id, len(found),
+                 ",".join(d.url for d in derived))
+        return derived
 
     def poll(self, src: SourceConfig) -> PollResult:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
