@@ -85,3 +85,35 @@ def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path) -> None:
     assert all_atom.read_bytes() == before
     s2 = feedparser.parse((tmp_path / "feeds" / "source" / "s2.atom").read_bytes())
     assert {e.link for e in s2.entries} == {"http://other.example/0.html", "http://other.example/1.html"}
+
+
+def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
+    import itertools
+
+    body = ("市政协召开专题协商会，围绕推进黄河流域生态保护和高质量发展协商议政。委员们结合调研实际，"
+            "从加强湿地保护修复、推进水资源节约集约利用、发展沿黄特色产业等方面提出意见建议。") * 2
+    title = "市政协召开专题协商会聚焦黄河流域生态保护和高质量发展"
+    raws = {
+        "sd": RawItem(title=title, url="http://sd.example.gov.cn/a/1.html", published=NOW, body=body),
+        "agg": RawItem(title=title, url="http://agg.example.com/9.html", published=NOW,
+                       body=body + "原文链接 免责声明：本文来源于网络转载，仅供学习交流使用，版权归原作者所有。",
+                       original_url="http://sd.example.gov.cn/a/1.html"),
+        "city": RawItem(title=title, url="http://city.example.gov.cn/3.html", published=NOW,
+                        body="短讯：市政协召开专题协商会。"),
+        "county": RawItem(title="黄河流域生态保护专题协商会召开（转载）", url="http://county.example.gov.cn/7.html",
+                          published=NOW, body=body),
+        "other": RawItem(title="市政协召开专题协商会聚焦职业教育产教融合发展", url="http://x.example.gov.cn/1.html",
+                         published=NOW, body="职业教育产教融合" * 30),
+    }
+    for n, order in enumerate(itertools.permutations(["sd", "agg", "city", "county", "other"])):
+        if n % 5:
+            continue  # 24 of the 120 orders keep the test quick
+        store = Store(tmp_path / f"s{n}.db")
+        store.sync_sources([(k, k, "http://x/") for k in raws])
+        for key in order:
+            item = normalize_item(raws[key], source_id=key, source_name=key, regions=("山东省",), now=NOW)
+            store.save_poll(key, [item], NOW)
+        stories = {it.link: it.story_id for it in store.items()}
+        assert len({stories[raws[k].url] for k in ("sd", "agg", "city", "county")}) == 1, order
+        assert stories[raws["other"].url] != stories[raws["sd"].url], order
+        store.close()

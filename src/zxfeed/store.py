@@ -144,8 +144,9 @@ CREATE INDEX IF NOT EXISTS items_original ON items (original_id) WHERE original_
 RECENT = 10
 
 
-def _similar(db: sqlite3.Connection, it: Item) -> str | None:
-    """The story of a stored item with the same title, or a near-same body, within days."""
+def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
+    """Stories of stored items with the same title, or a near-same body, within days."""
+    found: list[str] = []
     when = it.published or it.first_seen or datetime.now(UTC)
     lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
     if len(it.title_key) >= 10:
@@ -154,14 +155,14 @@ def _similar(db: sqlite3.Connection, it: Item) -> str | None:
                 "ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi)):
             # Generic titles (市政协召开主席会议) repeat across cities: bodies must not disagree.
             if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
-                return story
+                found.append(story)
     if it.simhash is not None:
         for story, other in db.execute(
                 "SELECT story_id, simhash FROM items WHERE simhash IS NOT NULL AND sort_time "
                 "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
             if distance(it.simhash, other) <= MAX_DISTANCE:
-                return story
-    return None
+                found.append(story)
+    return list(dict.fromkeys(found))
 
 
 def _story(db: sqlite3.Connection, it: Item) -> str:
@@ -178,9 +179,7 @@ def _story(db: sqlite3.Connection, it: Item) -> str:
     # Reprints stored earlier that named this item as their original.
     found += [r[0] for r in db.execute(
         "SELECT DISTINCT story_id FROM items WHERE original_id=?", (it.id,))]
-    similar = _similar(db, it)
-    if similar:
-        found.append(similar)
+    found += _similar(db, it)
     if not found:
         # An original not seen yet: reprints wait for it under its id.
         return it.original_id if it.original_url and it.original_id else it.id

@@ -7,10 +7,11 @@ loses nothing: the next round picks them up.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from ..config import Config
+from ..config import Config, SubscriberConfig
 from ..models import Item
 from ..reprints import story_head
 from ..store import Store
@@ -26,6 +27,28 @@ def one_per_story(items: list[Item]) -> list[Item]:
         groups.setdefault(it.story_id or it.id, []).append(it)
     heads = {id(story_head(group)) for group in groups.values()}
     return [it for it in items if id(it) in heads]
+
+
+def sources_of(db: sqlite3.Connection, ids: list[str]) -> dict[str, set[str]]:
+    """Every source that listed each item (a subscriber's source filter matches any of them)."""
+    seen_by: dict[str, set[str]] = defaultdict(set)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for item_id, source_id in db.execute(
+                f"SELECT item_id, source_id FROM item_sources WHERE item_id IN ({marks})", chunk):
+            seen_by[item_id].add(source_id)
+    return seen_by
+
+
+def select_for(db: sqlite3.Connection, sub: SubscriberConfig, items: list[Item],
+               seen_by: dict[str, set[str]], kind: str) -> list[Item]:
+    """What ``sub`` wants of ``items`` and has not had (as ``kind``), one copy per story."""
+    chosen = [it for it in items if wants(sub, it, seen_by.get(it.id) or None)]
+    done = outbox.delivered(db, sub.email, kind, [it.id for it in chosen])
+    told = outbox.delivered_stories(db, sub.email, kind, [it.story_id or it.id for it in chosen])
+    return one_per_story([it for it in chosen
+                          if it.id not in done and (it.story_id or it.id) not in told])
 
 
 def unsubscribed(store: Store) -> set[str]:
@@ -46,22 +69,14 @@ def queue_alerts(store: Store, cfg: Config, builder: MessageBuilder, now: dateti
         if not items:
             return 0
         ids = [it.id for it in items]
-        seen_by: dict[str, set[str]] = defaultdict(set)
         marks = ",".join("?" * len(ids))
-        for item_id, source_id in db.execute(
-                f"SELECT item_id, source_id FROM item_sources WHERE item_id IN ({marks})", ids):
-            seen_by[item_id].add(source_id)
+        seen_by = sources_of(db, ids)
         # Old news seen for the first time (a new column, a deep page) is not news.
         fresh = [it for it in items if it.published is None or it.published >= fresh_after]
         for sub in instant:
             if sub.email in gone:
                 continue
-            chosen = [it for it in fresh if wants(sub, it, seen_by[it.id] or None)]
-            done = outbox.delivered(db, sub.email, "alert", [it.id for it in chosen])
-            told = outbox.delivered_stories(db, sub.email, "alert",
-                                            [it.story_id or it.id for it in chosen])
-            chosen = one_per_story([it for it in chosen if it.id not in done
-                                    and (it.story_id or it.id) not in told])
+            chosen = select_for(db, sub, fresh, seen_by, "alert")
             if chosen:
                 outbox.enqueue(db, builder.alert(sub, chosen, now), now, [it.id for it in chosen])
                 queued += 1

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..config import Config, SubscriberConfig
 from ..store import Store
 from . import outbox
-from .alerts import one_per_story, unsubscribed
-from .filters import wants
+from .alerts import select_for, sources_of, unsubscribed
 from .messages import Mail, MessageBuilder
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -63,16 +61,7 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
             sql += " AND first_seen >= ?"
             args.append(_iso(since))
         items = [Store.item_from_row(r) for r in db.execute(sql + " ORDER BY sort_time DESC", args)]
-        seen_by: dict[str, set[str]] = defaultdict(set)
-        for it in items:
-            seen_by[it.id] = {r[0] for r in db.execute(
-                "SELECT source_id FROM item_sources WHERE item_id=?", (it.id,))}
-        chosen = [it for it in items if wants(sub, it, seen_by[it.id] or None)]
-        done = outbox.delivered(db, sub.email, "digest", [it.id for it in chosen])
-        told = outbox.delivered_stories(db, sub.email, "digest",
-                                        [it.story_id or it.id for it in chosen])
-        chosen = one_per_story([it for it in chosen if it.id not in done
-                                and (it.story_id or it.id) not in told])
+        chosen = select_for(db, sub, items, sources_of(db, [it.id for it in items]), "digest")
         if not chosen and not cfg.notify.send_empty_digest:
             mail = None
         else:
