@@ -178,7 +178,7 @@ def test_metrics_and_healthz(tmp_path: Path, web: TestWeb) -> None:
         assert 'zxfeed_poll_failures_total{kind="http"} 1.0' in text
         assert "zxfeed_items_stored 3.0" in text
         assert 'zxfeed_source_state{source="m-down",state="failing"} 1.0' in text
-        assert "zxfeed_poll_seconds_bucket" in text and 'zxfeed_outbox_messages{status="pending"}' in text
+        assert "zxfeed_poll_seconds_bucket" in text and 'zxfeed_fetch_seconds_count 1.0' in text and 'zxfeed_outbox_messages{status="pending"}' in text
         assert httpx.get(server.url + "/healthz").status_code == 200
         page = httpx.get(server.url + "/").text
         assert "m-down" in page and "failing" in page and "HTTP 503" in page

@@ -46,9 +46,12 @@ class Metrics:
         self.failures = Counter("zxfeed_poll_failures", "Failed polls by kind of failure",
                                 ["kind"], registry=self.registry)
         self.new_items = Counter("zxfeed_new_items", "New items stored", registry=self.registry)
+        buckets = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
         self.latency = Histogram("zxfeed_poll_seconds", "Time for one poll (fetch to commit)",
-                                 buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
-                                 registry=self.registry)
+                                 buckets=buckets, registry=self.registry)
+        self.fetch_latency = Histogram("zxfeed_fetch_seconds",
+                                       "HTTP time of a list page (politeness wait included)",
+                                       buckets=buckets, registry=self.registry)
         self.registry.register(_StoreCollector(store))
 
     def observe(self, result: PollResult) -> None:
@@ -59,6 +62,8 @@ class Metrics:
             self.failures.labels(kind).inc()
         self.new_items.inc(len(result.new))
         self.latency.observe(result.seconds)
+        if result.fetch_seconds is not None:
+            self.fetch_latency.observe(result.fetch_seconds)
 
     def render(self) -> bytes:
         """The text exposition format."""

@@ -37,6 +37,7 @@ class PollResult:
     error: str | None = None
     retry_after: float | None = None
     seconds: float = 0.0
+    fetch_seconds: float | None = None  # the list page's HTTP time alone
 
     @property
     def changed(self) -> bool:
@@ -100,7 +101,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         store.record_unchanged(src.id, now, etag=resp.etag, last_modified=resp.last_modified)
         return PollResult(src.id, "unchanged", state.state if state else "ok",
                           found=state.items_last or 0 if state else 0,
-                          seconds=time.monotonic() - started)
+                          seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
     extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
@@ -127,7 +128,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     )
     return PollResult(src.id, "ok", verdict.state, found=len(items), new=saved.new,
                       updated=saved.updated, error=verdict.reason,
-                      seconds=time.monotonic() - started)
+                      seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
 
 
 def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
