@@ -30,7 +30,7 @@ class _StoreCollector:
         yield outbox
         state = GaugeMetricFamily("zxfeed_source_state", "1 for each source's current state",
                                   labels=["source", "state"])
-        for s in self.store.sources():
+        for s in self.store.sources(counts=False):
             for name in STATES:
                 state.add_metric([s.id, name], 1.0 if s.state == name else 0.0)
         yield state

@@ -221,6 +221,7 @@ class SourceState:
     evidence: dict | None = None
     next_poll: datetime | None = None
     last_error_at: datetime | None = None
+    operator_state: str | None = None
 
 
 @dataclass(slots=True)
@@ -322,15 +323,15 @@ class Store:
             ).fetchone()[0]
         return self._state(row, count)
 
-    def sources(self) -> list[SourceState]:
-        """Poll state of every source, with item counts."""
+    def sources(self, *, counts: bool = True) -> list[SourceState]:
+        """Poll state of every source, with item counts unless ``counts=False`` (cheaper)."""
         with self._lock:
             rows = self._db.execute("SELECT * FROM sources ORDER BY id").fetchall()
             counts = dict(
                 self._db.execute(
                     "SELECT source_id, COUNT(*) FROM item_sources GROUP BY source_id"
                 ).fetchall()
-            )
+            ) if counts else {}
         return [self._state(r, counts.get(r["id"], 0)) for r in rows]
 
     @staticmethod
@@ -346,6 +347,7 @@ class Store:
             state_since=_dt(row["state_since"]), recent_counts=json.loads(row["recent_counts"]),
             evidence=json.loads(row["evidence"]) if row["evidence"] else None,
             next_poll=_dt(row["next_poll"]), last_error_at=_dt(row["last_error_at"]),
+            operator_state=row["operator_state"],
         )
 
     def record_unchanged(self, source_id: str, now: datetime, *, etag: str | None = None,

@@ -19,8 +19,8 @@ def queue_operator_alerts(store: Store, cfg: Config, builder: MessageBuilder, no
     names = {s.id: s.name for s in cfg.sources}
     after = timedelta(seconds=cfg.notify.operator_after)
     queued = 0
-    for src in store.sources():
-        told = store.query("SELECT operator_state FROM sources WHERE id=?", (src.id,))[0][0]
+    for src in store.sources(counts=False):
+        told = src.operator_state
         bad = src.state in BAD
         if bad and told != src.state and src.state_since and now - src.state_since >= after:
             new_told = src.state
