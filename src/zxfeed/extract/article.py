@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml import html as lxml_html
 
 from .dates import FoundDate, date_from_url, find_date, parse_date
+from .page import parse_html
 from .text import clean_text, completes
 
 # Site names follow the title after one of these: "标题_某某政协", "标题 - 某某政协网".
@@ -58,9 +60,14 @@ class Article:
     body: str = ""
 
 
-def _metas(soup: BeautifulSoup) -> dict[str, str]:
+def _text(el: lxml_html.HtmlElement) -> str:
+    """Text of an element with a line break between text nodes (labels stay on their lines)."""
+    return "\n".join(t for t in el.itertext() if t.strip())
+
+
+def _metas(root: lxml_html.HtmlElement) -> dict[str, str]:
     out: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in root.iter("meta"):
         key = (tag.get("name") or tag.get("property") or "").strip().lower()
         content = tag.get("content")
         if key and content and key not in out:
@@ -68,11 +75,12 @@ def _metas(soup: BeautifulSoup) -> dict[str, str]:
     return out
 
 
-def _title_candidates(soup: BeautifulSoup, metas: dict[str, str]) -> list[str]:
+def _title_candidates(root: lxml_html.HtmlElement, metas: dict[str, str]) -> list[str]:
     found = [clean_text(metas[k]) for k in _TITLE_METAS if metas.get(k)]
-    found += [clean_text(h.get_text(" ")) for h in soup.find_all(["h1", "h2"])]
-    if soup.title and soup.title.string:
-        full = clean_text(soup.title.string)
+    found += [clean_text(h.text_content()) for h in root.iter("h1", "h2")]
+    title_el = next(root.iter("title"), None)
+    if title_el is not None and title_el.text_content().strip():
+        full = clean_text(title_el.text_content())
         cuts = list(_SUFFIX_SPLIT.finditer(full))
         # The site name usually trails ("标题_某某政协"), sometimes leads ("某某政协 - 标题").
         found += [full[: m.start()] for m in reversed(cuts)]
@@ -81,14 +89,17 @@ def _title_candidates(soup: BeautifulSoup, metas: dict[str, str]) -> list[str]:
     return [f for f in found if f]
 
 
-def _body(soup: BeautifulSoup) -> Tag | None:
+def _body(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The element whose own paragraphs hold the most text: the article, not the sidebar."""
     best, best_len = None, 0
-    for el in soup.find_all(["div", "article", "td", "section"]):
-        paragraphs = el.find_all("p", recursive=False)
-        text_len = sum(len(p.get_text(strip=True)) for p in paragraphs)
-        if not paragraphs:
-            text_len = len(el.get_text(strip=True)) if not el.find(["div", "table"]) else 0
+    for el in root.iter("div", "article", "td", "section"):
+        paragraphs = [c for c in el if c.tag == "p"]
+        if paragraphs:
+            text_len = sum(len(p.text_content().strip()) for p in paragraphs)
+        elif el.find(".//div") is None and el.find(".//table") is None:
+            text_len = len(el.text_content().strip())
+        else:
+            text_len = 0
         if text_len > best_len:
             best, best_len = el, text_len
     return best if best_len >= 40 else None
@@ -114,18 +125,17 @@ def _meta_date(metas: dict[str, str], now: datetime) -> FoundDate | None:
 
 def parse_article(text: str, truncated_title: str, now: datetime, url: str = "") -> Article:
     """Everything an article page tells about itself; ``title`` only if it completes the cut one."""
-    soup = BeautifulSoup(text, "lxml")
-    metas = _metas(soup)
-    title = next((c for c in _title_candidates(soup, metas) if completes(c, truncated_title)), None)
-    for tag in soup(["script", "style", "noscript"]):
-        tag.decompose()
-    page_text = soup.get_text("\n")
+    root = parse_html(text, url or "http://localhost/").root
+    metas = _metas(root)
+    title = next((c for c in _title_candidates(root, metas) if completes(c, truncated_title)), None)
+    etree.strip_elements(root, "script", "style", "noscript", etree.Comment, with_tail=False)
+    page_text = _text(root)
     published = _meta_date(metas, now)
     if published is None:
         m = _DATE_LINE.search(page_text)
         published = find_date(m.group(1), now) if m else None
     if published is not None and not published.has_time:
-        published = _time_of_day(soup, published, now)
+        published = _time_of_day(root, published, now)
     if published is None and url:
         published = date_from_url(url, now)
     source = next((clean_text(metas[k]) for k in _SOURCE_METAS[:2] if metas.get(k)), None)
@@ -136,34 +146,34 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "")
     if author is None:
         m = _AUTHOR_LINE.search(page_text)
         author = clean_text(m.group(1)) if m else None
-    body = _body(soup)
-    body_text = body.get_text("\n") if body is not None else ""
+    body = _body(root)
+    body_text = _text(body) if body is not None else ""
     return Article(
         title=title, published=published, source=source, author=author,
-        summary=_summary(body_text), original_url=_original(soup, page_text, url),
+        summary=_summary(body_text), original_url=_original(root, page_text, url),
         # Attachment lists often sit just below the text, outside its element.
-        attachments=(body is not None and _attachments(body, url)) or _attachments(soup, url),
+        attachments=(body is not None and _attachments(body, url)) or _attachments(root, url),
         body=clean_text(body_text),
     )
 
 
-def _original(soup: BeautifulSoup, page_text: str, url: str) -> str | None:
+def _original(root: lxml_html.HtmlElement, page_text: str, url: str) -> str | None:
     """Where a reprint came from: a 原文链接 line, a 来源 link, or a canonical link elsewhere."""
     m = _ORIGINAL.search(page_text)
     if m:
         return m.group(1).rstrip(".,;)")
-    for a in soup.find_all("a", href=True):
-        before = a.find_previous(string=True)
-        label = (before or "") + a.get_text()
-        href = urljoin(url, a["href"])
+    for a in root.iter("a"):
+        href = urljoin(url, (a.get("href") or "").strip())
+        parent = a.getparent()
+        label = (parent.text_content() if parent is not None else "")[:200]
         if re.search(r"原文|来源\s*[:：]", label) and href.startswith("http") and \
                 not any(h in href for h in _SEARCH_HOSTS) and _other_site(href, url):
             return href
-    canonical = soup.find("link", rel="canonical")
-    if canonical and canonical.get("href"):
-        href = urljoin(url, canonical["href"])
-        if _other_site(href, url):
-            return href
+    for link in root.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            href = urljoin(url, link.get("href"))
+            if _other_site(href, url):
+                return href
     return None
 
 
@@ -172,20 +182,21 @@ def _other_site(href: str, url: str) -> bool:
     return bool(a) and a.removeprefix("www.") != b.removeprefix("www.")
 
 
-def _attachments(root: Tag | BeautifulSoup, url: str) -> list[tuple[str, str, str]]:
+def _attachments(root: lxml_html.HtmlElement, url: str) -> list[tuple[str, str, str]]:
     out: dict[str, tuple[str, str, str]] = {}
-    for a in root.find_all("a", href=True):
-        m = _ATTACHMENT.search(a["href"])
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        m = _ATTACHMENT.search(href)
         if m:
-            href = urljoin(url, a["href"].strip())
-            out.setdefault(href, (href, clean_text(a.get_text()) or href.rsplit("/", 1)[-1],
+            href = urljoin(url, href)
+            out.setdefault(href, (href, clean_text(a.text_content()) or href.rsplit("/", 1)[-1],
                                   MIME.get(m.group(1).lower(), "application/octet-stream")))
     return list(out.values())[:20]
 
 
-def _time_of_day(soup: BeautifulSoup, day: FoundDate, now: datetime) -> FoundDate:
+def _time_of_day(root: lxml_html.HtmlElement, day: FoundDate, now: datetime) -> FoundDate:
     """A date-only meta made precise by the same day written with a time in the page."""
-    for i, text in enumerate(soup.stripped_strings):
+    for i, text in enumerate(t for t in root.itertext() if t.strip()):
         if i > 400:
             break
         found = find_date(text, now)
