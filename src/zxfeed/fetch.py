@@ -68,6 +68,7 @@ class FetchSettings:
     host_delay: float = 1.0
     host_concurrency: int = 1
     robots: bool = True
+    pool: int = 16  # kept-alive connections; httpcore scans the whole pool on every request
 
 
 class _HostGate:
@@ -129,7 +130,10 @@ class Fetcher:
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             follow_redirects=True,
             max_redirects=s.max_redirects,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            # Polls of one host are minutes apart, so idle connections are rarely reused; a
+            # small pool keeps httpcore's per-request scan of it cheap.
+            limits=httpx.Limits(max_connections=max(s.pool * 2, 32), max_keepalive_connections=s.pool,
+                                keepalive_expiry=15.0),
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()

@@ -37,7 +37,7 @@ def fetch_settings(cfg: Config) -> FetchSettings:
     return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
                          read_timeout=f.read_timeout, max_bytes=f.max_bytes,
                          max_redirects=f.max_redirects, host_delay=f.host_delay,
-                         host_concurrency=f.host_concurrency, robots=f.robots)
+                         host_concurrency=f.host_concurrency, robots=f.robots, pool=f.workers)
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:

@@ -40,7 +40,7 @@ class _Group:
 
 
 def _is_link(el: lxml_html.HtmlElement, page: Page) -> bool:
-    return el.tag == "a" and page.resolve(el.get("href")) is not None
+    return el.tag == "a" and page.linkable(el.get("href"))
 
 
 def _holds_link(el: lxml_html.HtmlElement, page: Page) -> bool:
@@ -191,6 +191,17 @@ def _row(record: lxml_html.HtmlElement, page: Page, now: datetime) -> _Row | Non
     return _Row(title, truncated, page.resolve(main.get("href")) or "", found, from_image)
 
 
+# Something like a date in the text, or a year in a link: otherwise a group cannot qualify.
+_DATEISH = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}|[前昨今]天|小时前|分钟前")
+_YEARISH = re.compile(r"(?<!\d)20\d{2}")
+
+
+def _may_be_dated(group: _Group) -> bool:
+    if _DATEISH.search(group.container.text_content()):
+        return True
+    return any(_YEARISH.search(a.get("href") or "") for r in group.records for a in r.iter("a"))
+
+
 def _rows(group: _Group, page: Page, now: datetime) -> list[_Row]:
     pairs = [(record, _row(record, page, now)) for record in group.records]
     pairs = [(record, row) for record, row in pairs if row is not None]
@@ -227,6 +238,8 @@ def detect_items(page: Page, now: datetime) -> list[RawItem]:
     """Items from every dated list on the page, in page order, one per URL."""
     items: dict[str, RawItem] = {}
     for group in _group_anchors(page):
+        if not _may_be_dated(group):
+            continue  # menus, link farms: no row is worth building
         rows = _rows(group, page, now)
         if not _qualifies(rows, now):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -20,11 +20,27 @@ class Page:
     root: lxml_html.HtmlElement
     url: str
     base: str
+    _resolved: dict[str, str | None] = field(default_factory=dict)
 
     def resolve(self, href: str | None) -> str | None:
         """Absolute http(s) URL for an ``href``, or ``None`` for script, mail and fragment links."""
         if not href:
             return None
+        # Extraction asks for the same href many times; urljoin is the hot spot.
+        if href in self._resolved:
+            return self._resolved[href]
+        self._resolved[href] = url = self._resolve(href)
+        return url
+
+    @staticmethod
+    def linkable(href: str | None) -> bool:
+        """Cheap test: could this href be an item link (before the costlier resolve)?"""
+        if not href:
+            return False
+        href = href.strip()
+        return bool(href) and not href.lower().startswith(_SKIP_SCHEMES)
+
+    def _resolve(self, href: str) -> str | None:
         href = href.strip().replace("\\", "/")
         href = re.sub(r"[\r\n\t]", "", href)
         if not href or href.lower().startswith(_SKIP_SCHEMES):
