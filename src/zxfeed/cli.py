@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import __version__
 from .config import Config, ConfigError, SourceConfig, load_config
@@ -24,7 +24,7 @@ from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
-from .store import Store
+from .store import SourceState, Store
 from .web import FeedServer
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -117,6 +117,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
                 server = FeedServer(cfg.server.host, cfg.server.port, cfg.feeds_dir,
                                     daemon.store, healthy=daemon.healthy,
                                     notifier=daemon.notifier, metrics=daemon.metrics.render,
+                                    next_runs=daemon.next_runs,
                                     opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)))
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
@@ -226,7 +227,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
             "items_last_poll": st.items_last if st else None,
             "encoding": st.encoding if st else None,
             "state_since": st.state_since.isoformat() if st and st.state_since else None,
-            "next_poll": st.next_poll.isoformat() if st and st.next_poll else None,
+            "next_poll": _next_poll(cfg, src, st),
             "evidence": st.evidence if st else None,
         })
     store.close()
@@ -238,6 +239,14 @@ def cmd_sources(args: argparse.Namespace) -> int:
         last = (r["last_success"] or "—")[:16].replace("T", " ")
         print(f"{r['id']:<24} {r['state']:<9} {r['items']:>5}  {last:<16}  {r['last_error'] or ''}")
     return EXIT_OK
+
+
+def _next_poll(cfg: Config, src: SourceConfig, st: SourceState | None) -> str | None:
+    """A backoff's time when one is set, else one interval after the last poll."""
+    if st is None or st.last_poll is None:
+        return None
+    when = st.next_poll or st.last_poll + timedelta(seconds=cfg.interval(src))
+    return when.isoformat()
 
 
 def cmd_check(args: argparse.Namespace) -> int:

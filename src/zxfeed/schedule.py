@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,6 +82,9 @@ class Daemon:
         self._publish_lock = threading.Lock()
         self.lock = StoreLock(cfg.db_path)
         self.notifier: Notifier | None = None
+        self._mail_due = threading.Event()
+        self._stopping = threading.Event()
+        self._mail_thread: threading.Thread | None = None
         self.metrics = Metrics(self.store)
 
     def start(self) -> None:
@@ -100,9 +104,10 @@ class Daemon:
             self._schedule_poll(src, now + timedelta(seconds=(i % 50) * 0.1))
         self.scheduler.add_job(self.publish_if_dirty, IntervalTrigger(
             seconds=max(0.5, self.cfg.feeds.publish_delay), timezone=self.tz), id="publish")
-        # Mail left pending by a crash or an SMTP outage goes out now, then on a timer.
-        self.scheduler.add_job(self.notifier.run_round, IntervalTrigger(seconds=15, timezone=self.tz),
-                               id="mail", next_run_time=now)
+        # One mail thread: polls only wake it, so alerts of polls that end together share a
+        # round, and mail left pending by a crash or an SMTP outage goes out at start and on a timer.
+        self._mail_thread = threading.Thread(target=self._mail_loop, name="mail", daemon=True)
+        self._mail_thread.start()
         for i, sub in enumerate(self.cfg.subscribers):
             if sub.mode == "instant":
                 continue
@@ -153,8 +158,8 @@ class Daemon:
         result = poll_source(src, self.cfg, self.store, self.fetcher)
         log_poll(result)
         self.metrics.observe(result)
-        if result.new and self.notifier is not None:
-            self.notifier.run_round()
+        if result.new:
+            self._mail_due.set()
         if result.changed:
             with self._dirty_lock:
                 self._dirty_sources.add(src.id)
@@ -169,9 +174,28 @@ class Daemon:
             if job is not None:
                 job.modify(next_run_time=when)
             self.store.set_next_poll(src.id, when)
-        elif job is not None:
-            self.store.set_next_poll(src.id, job.next_run_time)
+        # On success nothing more is written: the next run is the scheduler's to tell.
         return result
+
+    def next_runs(self) -> dict[str, datetime]:
+        """Each source's next scheduled poll (for the status page)."""
+        return {job.id.removeprefix("poll:"): job.next_run_time
+                for job in self.scheduler.get_jobs()
+                if job.id.startswith("poll:") and job.next_run_time}
+
+    def _mail_loop(self, every: float = 15.0, gather: float = 0.3) -> None:
+        self._mail_due.set()
+        while not self._stopping.is_set():
+            self._mail_due.wait(timeout=every)
+            if self._stopping.is_set():
+                break
+            time.sleep(gather)
+            self._mail_due.clear()
+            try:
+                if self.notifier is not None:
+                    self.notifier.run_round()
+            except Exception:  # a bad round must not end mail for good; it is retried
+                log.exception("mail round failed")
 
     def digest(self, sub: SubscriberConfig) -> None:
         """A scheduled digest: queue it, then deliver."""
@@ -212,6 +236,10 @@ class Daemon:
         """Let running polls finish, publish, release everything."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self._stopping.set()
+        self._mail_due.set()
+        if self._mail_thread is not None:
+            self._mail_thread.join(timeout=60)
         self.publish_if_dirty()
         self.fetcher.close()
         self.store.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 from .models import Item
 from .reprints import MAX_DISTANCE, UNRELATED, WINDOW_DAYS, distance
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
@@ -140,6 +140,15 @@ CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
 _SCHEMA_V5 = """
 ALTER TABLE items ADD COLUMN original_id TEXT;
 CREATE INDEX IF NOT EXISTS items_original ON items (original_id) WHERE original_id IS NOT NULL;
+"""
+# v6: region and source feeds read "newest N" straight from an index, not a sorted join.
+_SCHEMA_V6 = """
+ALTER TABLE item_regions ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE item_sources ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
+UPDATE item_regions SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
+UPDATE item_sources SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
+CREATE INDEX IF NOT EXISTS item_regions_newest ON item_regions (region, sort_time DESC, item_id);
+CREATE INDEX IF NOT EXISTS item_sources_newest ON item_sources (source_id, sort_time DESC, item_id);
 """
 RECENT = 10
 
@@ -263,6 +272,8 @@ class Store:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V4 + "PRAGMA user_version=4; COMMIT;")
             if version < 5:
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V5 + "PRAGMA user_version=5; COMMIT;")
+            if version < 6:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V6 + "PRAGMA user_version=6; COMMIT;")
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
@@ -356,7 +367,7 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
-                "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), "
+                "next_poll=NULL, etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), "
                 "last_error=CASE WHEN state IN ('new','failing','blocked') THEN NULL "
                 "ELSE last_error END, "
                 "last_error_kind=CASE WHEN state IN ('new','failing','blocked') THEN NULL "
@@ -444,13 +455,13 @@ class Store:
                 elif self._improve(db, it, old, stamp):
                     updated.append(it)
                 db.execute(
-                    "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen) "
-                    "VALUES (?, ?, ?)",
-                    (it.id, source_id, stamp),
+                    "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen, sort_time) "
+                    "VALUES (?, ?, ?, (SELECT sort_time FROM items WHERE id = ?))",
+                    (it.id, source_id, stamp, it.id),
                 )
             db.execute(
                 "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
-                "state_since=CASE WHEN state=? THEN state_since ELSE ? END, "
+                "next_poll=NULL, state_since=CASE WHEN state=? THEN state_since ELSE ? END, "
                 "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
                 "items_last=?, last_error=?, last_error_kind=?, recent_counts=?, "
                 "evidence=COALESCE(?, evidence), baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
@@ -483,8 +494,8 @@ class Store:
         )
 
         db.executemany(
-            "INSERT OR IGNORE INTO item_regions (region, item_id) VALUES (?, ?)",
-            [(r, it.id) for r in it.regions],
+            "INSERT OR IGNORE INTO item_regions (region, item_id, sort_time) VALUES (?, ?, ?)",
+            [(r, it.id, published or _iso(it.first_seen)) for r in it.regions],
         )
 
     @staticmethod
@@ -514,6 +525,8 @@ class Store:
                 "updated=? WHERE id=?",
                 (published, published, int(it.has_time), stamp, it.id),
             )
+            for table in ("item_regions", "item_sources"):
+                db.execute(f"UPDATE {table} SET sort_time=? WHERE item_id=?", (published, it.id))
             changed = True
         return changed
 
@@ -541,12 +554,16 @@ class Store:
         """Stored items, newest first; all, or one region's, or one source's."""
         sql = "SELECT items.* FROM items"
         args: list[object] = []
-        if region is not None:
-            sql += " JOIN item_regions r ON r.item_id = items.id AND r.region = ?"
-            args.append(region)
-        if source_id is not None:
-            sql += " JOIN item_sources s ON s.item_id = items.id AND s.source_id = ?"
-            args.append(source_id)
+        if region is not None or source_id is not None:
+            table, column, key = (("item_regions", "region", region) if region is not None
+                                  else ("item_sources", "source_id", source_id))
+            # Newest N from the (key, sort_time) index first, then only those rows.
+            sql += (f" JOIN (SELECT item_id FROM {table} WHERE {column} = ? "
+                    "ORDER BY sort_time DESC, item_id LIMIT ?) pick ON pick.item_id = items.id")
+            args += [key, limit]
+            if region is not None and source_id is not None:
+                sql += " JOIN item_sources s ON s.item_id = items.id AND s.source_id = ?"
+                args.append(source_id)
         sql += " ORDER BY sort_time DESC, first_seen DESC, id LIMIT ?"
         args.append(limit)
         with self._lock:

@@ -127,8 +127,10 @@ class FeedServer(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
                  metrics: Callable[[], bytes] | None = None,
-                 opml: Callable[[], bytes] | None = None) -> None:
+                 opml: Callable[[], bytes] | None = None,
+                 next_runs: Callable[[], dict[str, datetime]] | None = None) -> None:
         super().__init__((host, port), _Handler)
+        self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics
         self.opml = opml
@@ -164,6 +166,7 @@ class FeedServer(ThreadingHTTPServer):
     def status_page(self) -> str:
         """A plain page listing every source's health, readable on a phone."""
         rows = []
+        upcoming = self.next_runs() if self.next_runs else {}
         for s in self.store.sources():
             feed = f"/feeds/source/{html.escape(s.id)}.atom"
             error = f"{s.last_error_kind or ''}: {s.last_error}" if s.last_error else ""
@@ -172,7 +175,8 @@ class FeedServer(ThreadingHTTPServer):
                 f"<td class='{html.escape(s.state)}'>{html.escape(s.state)}</td>"
                 f"<td>{s.item_count} / {s.items_last if s.items_last is not None else '—'}</td>"
                 f"<td>{_when(s.last_success)}</td><td>{s.failures}</td>"
-                f"<td>{_when(s.next_poll)}</td><td>{html.escape(s.encoding or '')}</td>"
+                f"<td>{_when(s.next_poll or upcoming.get(s.id))}</td>"
+                f"<td>{html.escape(s.encoding or '')}</td>"
                 f"<td>{html.escape(error)}</td></tr>"
             )
         return (
