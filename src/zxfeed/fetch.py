@@ -69,6 +69,7 @@ class FetchSettings:
     host_concurrency: int = 1
     robots: bool = True
     pool: int = 16  # kept-alive connections; httpcore scans the whole pool on every request
+    max_connections: int = 64  # requests in flight at once (≥ the poll workers)
 
 
 class _HostGate:
@@ -132,8 +133,8 @@ class Fetcher:
             max_redirects=s.max_redirects,
             # Polls of one host are minutes apart, so idle connections are rarely reused; a
             # small pool keeps httpcore's per-request scan of it cheap.
-            limits=httpx.Limits(max_connections=max(s.pool * 2, 32), max_keepalive_connections=s.pool,
-                                keepalive_expiry=15.0),
+            limits=httpx.Limits(max_connections=s.max_connections,
+                                max_keepalive_connections=s.pool, keepalive_expiry=15.0),
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()

@@ -87,7 +87,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     """Poll one source and store what it shows; never raises for a site's misbehaviour."""
     started = time.monotonic()
     now = now or datetime.now(SHANGHAI)
-    state = store.source(src.id)
+    state = store.source(src.id, counts=False)
     try:
         resp = fetcher.get(src.url, etag=state.etag if state else None,
                            last_modified=state.last_modified if state else None,

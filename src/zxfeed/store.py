@@ -323,15 +323,15 @@ class Store:
                     (sid, name, url),
                 )
 
-    def source(self, source_id: str) -> SourceState | None:
-        """Poll state of one source, or ``None`` if it was never configured."""
+    def source(self, source_id: str, *, counts: bool = True) -> SourceState | None:
+        """Poll state of one source (item count unless ``counts=False``), or ``None``."""
         with self._lock:
             row = self._db.execute("SELECT * FROM sources WHERE id=?", (source_id,)).fetchone()
             if row is None:
                 return None
             count = self._db.execute(
                 "SELECT COUNT(*) FROM item_sources WHERE source_id=?", (source_id,)
-            ).fetchone()[0]
+            ).fetchone()[0] if counts else 0
         return self._state(row, count)
 
     def sources(self, *, counts: bool = True) -> list[SourceState]:

@@ -162,7 +162,8 @@ def _original(root: lxml_html.HtmlElement, page_text: str, url: str) -> str | No
     m = _ORIGINAL.search(page_text)
     if m:
         return m.group(1).rstrip(".,;)")
-    for a in root.iter("a"):
+    # Only links whose surroundings mention 原文/来源 (string(..) is evaluated in C).
+    for a in root.xpath("//a[@href][contains(string(..), '原文') or contains(string(..), '来源')]"):
         href = urljoin(url, (a.get("href") or "").strip())
         parent = a.getparent()
         label = (parent.text_content() if parent is not None else "")[:200]
