@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
+from datetime import UTC, datetime, timedelta
+
+from .models import Item
 
 WINDOW_DAYS = 3
 MAX_DISTANCE = 4
@@ -56,3 +60,52 @@ def story_head(copies: list) -> object:
         if c.id == c.story_id:
             return c
     return min(copies, key=lambda c: (c.published or c.first_seen, c.first_seen))
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
+    """Stories of stored items with the same title, or a near-same body, within days."""
+    found: list[str] = []
+    when = it.published or it.first_seen or datetime.now(UTC)
+    lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
+    if len(it.title_key) >= 10:
+        for story, other in db.execute(
+                "SELECT story_id, simhash FROM items WHERE title_key=? AND sort_time BETWEEN ? AND ? "
+                "ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi)):
+            # Generic titles (市政协召开主席会议) repeat across cities: bodies must not disagree.
+            if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
+                found.append(story)
+    if it.simhash is not None:
+        for story, other in db.execute(
+                "SELECT story_id, simhash FROM items WHERE simhash IS NOT NULL AND sort_time "
+                "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
+            if distance(it.simhash, other) <= MAX_DISTANCE:
+                found.append(story)
+    return list(dict.fromkeys(found))
+
+
+def assign_story(db: sqlite3.Connection, it: Item) -> str:
+    """The story a new item belongs to: by original link, same title, or near-same body.
+
+    Stories that turn out to be one (a reprint stored before its original, which also
+    matches a third copy by title) are merged into the first.
+    """
+    found: list[str] = []
+    if it.original_url:
+        row = db.execute("SELECT story_id FROM items WHERE id=?", (it.original_id,)).fetchone()
+        if row:
+            found.append(row[0])
+    # Reprints stored earlier that named this item as their original.
+    found += [r[0] for r in db.execute(
+        "SELECT DISTINCT story_id FROM items WHERE original_id=?", (it.id,))]
+    found += _similar(db, it)
+    if not found:
+        # An original not seen yet: reprints wait for it under its id.
+        return it.original_id if it.original_url and it.original_id else it.id
+    story = found[0]
+    for other in set(found[1:]) - {story}:
+        db.execute("UPDATE items SET story_id=? WHERE story_id=?", (story, other))
+    return story

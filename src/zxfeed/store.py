@@ -16,186 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .models import Item
-from .reprints import MAX_DISTANCE, UNRELATED, WINDOW_DAYS, distance
+from .reprints import assign_story
+from .schema import migrate
 
-SCHEMA_VERSION = 6
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sources (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    url TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'new',
-    etag TEXT,
-    last_modified TEXT,
-    body_hash TEXT,
-    encoding TEXT,
-    last_poll TEXT,
-    last_success TEXT,
-    last_error TEXT,
-    last_error_kind TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    items_last INTEGER,
-    polls INTEGER NOT NULL DEFAULT 0,
-    baseline_at TEXT,
-    next_poll TEXT
-);
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    link TEXT NOT NULL,
-    title TEXT NOT NULL,
-    truncated INTEGER NOT NULL DEFAULT 0,
-    published TEXT,
-    has_time INTEGER NOT NULL DEFAULT 0,
-    date_from_url INTEGER NOT NULL DEFAULT 0,
-    sort_time TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    source_name TEXT NOT NULL,
-    regions TEXT NOT NULL DEFAULT '[]',
-    summary TEXT,
-    first_seen TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    baseline INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS items_sort ON items (sort_time DESC);
-CREATE TABLE IF NOT EXISTS item_sources (
-    item_id TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    PRIMARY KEY (source_id, item_id)
-);
-CREATE TABLE IF NOT EXISTS item_regions (
-    region TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    PRIMARY KEY (region, item_id)
-);
-"""
-# v2: email. Items wait for alerts (baseline items never do); every message is kept in the
-# outbox before it is sent; deliveries remember (subscriber, item) so nothing goes twice.
-_SCHEMA_V2 = """
-ALTER TABLE items ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
-UPDATE items SET notified = 1;
-CREATE INDEX IF NOT EXISTS items_pending ON items (notified) WHERE notified = 0;
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    message_id TEXT NOT NULL UNIQUE,
-    recipient TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    raw BLOB NOT NULL,
-    created TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt TEXT NOT NULL,
-    last_error TEXT,
-    sent_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
-CREATE TABLE IF NOT EXISTS deliveries (
-    subscriber TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    PRIMARY KEY (subscriber, item_id, kind)
-);
-CREATE TABLE IF NOT EXISTS subscribers (
-    email TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    digest_until TEXT,
-    unsubscribed_at TEXT
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-# v3: operations. When a source's state began (for operator alerts), recent item counts
-# (for "far fewer items than usual"), evidence of a breakage, and ids of pruned items.
-_SCHEMA_V3 = """
-ALTER TABLE sources ADD COLUMN state_since TEXT;
-ALTER TABLE sources ADD COLUMN recent_counts TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE sources ADD COLUMN evidence TEXT;
-ALTER TABLE sources ADD COLUMN operator_state TEXT;
-ALTER TABLE sources ADD COLUMN last_error_at TEXT;
-CREATE TABLE IF NOT EXISTS tombstones (
-    id TEXT PRIMARY KEY,
-    pruned_at TEXT NOT NULL
-);
-"""
-# v4: article enrichment and reprint stories.
-_SCHEMA_V4 = """
-ALTER TABLE items ADD COLUMN author TEXT;
-ALTER TABLE items ADD COLUMN origin TEXT;
-ALTER TABLE items ADD COLUMN original_url TEXT;
-ALTER TABLE items ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE items ADD COLUMN simhash INTEGER;
-ALTER TABLE items ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE items ADD COLUMN story_id TEXT;
-ALTER TABLE items ADD COLUMN enriched INTEGER NOT NULL DEFAULT 0;
-UPDATE items SET story_id = id;
-CREATE INDEX IF NOT EXISTS items_title_key ON items (title_key);
-CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
-"""
-# v5: reprints name their original by id, so the original joins their story when it comes.
-_SCHEMA_V5 = """
-ALTER TABLE items ADD COLUMN original_id TEXT;
-CREATE INDEX IF NOT EXISTS items_original ON items (original_id) WHERE original_id IS NOT NULL;
-"""
-# v6: region and source feeds read "newest N" straight from an index, not a sorted join.
-_SCHEMA_V6 = """
-ALTER TABLE item_regions ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
-ALTER TABLE item_sources ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
-UPDATE item_regions SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
-UPDATE item_sources SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
-CREATE INDEX IF NOT EXISTS item_regions_newest ON item_regions (region, sort_time DESC, item_id);
-CREATE INDEX IF NOT EXISTS item_sources_newest ON item_sources (source_id, sort_time DESC, item_id);
-"""
 RECENT = 10
-
-
-def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
-    """Stories of stored items with the same title, or a near-same body, within days."""
-    found: list[str] = []
-    when = it.published or it.first_seen or datetime.now(UTC)
-    lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
-    if len(it.title_key) >= 10:
-        for story, other in db.execute(
-                "SELECT story_id, simhash FROM items WHERE title_key=? AND sort_time BETWEEN ? AND ? "
-                "ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi)):
-            # Generic titles (市政协召开主席会议) repeat across cities: bodies must not disagree.
-            if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
-                found.append(story)
-    if it.simhash is not None:
-        for story, other in db.execute(
-                "SELECT story_id, simhash FROM items WHERE simhash IS NOT NULL AND sort_time "
-                "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
-            if distance(it.simhash, other) <= MAX_DISTANCE:
-                found.append(story)
-    return list(dict.fromkeys(found))
-
-
-def _story(db: sqlite3.Connection, it: Item) -> str:
-    """The story a new item belongs to: by original link, same title, or near-same body.
-
-    Stories that turn out to be one (a reprint stored before its original, which also
-    matches a third copy by title) are merged into the first.
-    """
-    found: list[str] = []
-    if it.original_url:
-        row = db.execute("SELECT story_id FROM items WHERE id=?", (it.original_id,)).fetchone()
-        if row:
-            found.append(row[0])
-    # Reprints stored earlier that named this item as their original.
-    found += [r[0] for r in db.execute(
-        "SELECT DISTINCT story_id FROM items WHERE original_id=?", (it.id,))]
-    found += _similar(db, it)
-    if not found:
-        # An original not seen yet: reprints wait for it under its id.
-        return it.original_id if it.original_url and it.original_id else it.id
-    story = found[0]
-    for other in set(found[1:]) - {story}:
-        db.execute("UPDATE items SET story_id=? WHERE story_id=?", (story, other))
-    return story
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -261,19 +85,7 @@ class Store:
 
     def _migrate(self) -> None:
         with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version < 1:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "PRAGMA user_version=1; COMMIT;")
-            if version < 2:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V2 + "PRAGMA user_version=2; COMMIT;")
-            if version < 3:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V3 + "PRAGMA user_version=3; COMMIT;")
-            if version < 4:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V4 + "PRAGMA user_version=4; COMMIT;")
-            if version < 5:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V5 + "PRAGMA user_version=5; COMMIT;")
-            if version < 6:
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA_V6 + "PRAGMA user_version=6; COMMIT;")
+            migrate(self._db)
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
@@ -477,7 +289,7 @@ class Store:
     @staticmethod
     def _insert(db: sqlite3.Connection, it: Item, baseline: bool) -> None:
         published = _iso(it.published)
-        it.story_id = _story(db, it)
+        it.story_id = assign_story(db, it)
         db.execute(
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "

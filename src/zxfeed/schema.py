@@ -1,0 +1,147 @@
+"""The store's SQLite schema, as numbered migrations applied in order at open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new',
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    encoding TEXT,
+    last_poll TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_kind TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    items_last INTEGER,
+    polls INTEGER NOT NULL DEFAULT 0,
+    baseline_at TEXT,
+    next_poll TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    link TEXT NOT NULL,
+    title TEXT NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    published TEXT,
+    has_time INTEGER NOT NULL DEFAULT 0,
+    date_from_url INTEGER NOT NULL DEFAULT 0,
+    sort_time TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    regions TEXT NOT NULL DEFAULT '[]',
+    summary TEXT,
+    first_seen TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    baseline INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS items_sort ON items (sort_time DESC);
+CREATE TABLE IF NOT EXISTS item_sources (
+    item_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, item_id)
+);
+CREATE TABLE IF NOT EXISTS item_regions (
+    region TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    PRIMARY KEY (region, item_id)
+);
+"""
+# v2: email. Items wait for alerts (baseline items never do); every message is kept in the
+# outbox before it is sent; deliveries remember (subscriber, item) so nothing goes twice.
+_V2 = """
+ALTER TABLE items ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET notified = 1;
+CREATE INDEX IF NOT EXISTS items_pending ON items (notified) WHERE notified = 0;
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    created TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT NOT NULL,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
+CREATE TABLE IF NOT EXISTS deliveries (
+    subscriber TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (subscriber, item_id, kind)
+);
+CREATE TABLE IF NOT EXISTS subscribers (
+    email TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    digest_until TEXT,
+    unsubscribed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+# v3: operations. When a source's state began (for operator alerts), recent item counts
+# (for "far fewer items than usual"), evidence of a breakage, and ids of pruned items.
+_V3 = """
+ALTER TABLE sources ADD COLUMN state_since TEXT;
+ALTER TABLE sources ADD COLUMN recent_counts TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sources ADD COLUMN evidence TEXT;
+ALTER TABLE sources ADD COLUMN operator_state TEXT;
+ALTER TABLE sources ADD COLUMN last_error_at TEXT;
+CREATE TABLE IF NOT EXISTS tombstones (
+    id TEXT PRIMARY KEY,
+    pruned_at TEXT NOT NULL
+);
+"""
+# v4: article enrichment and reprint stories.
+_V4 = """
+ALTER TABLE items ADD COLUMN author TEXT;
+ALTER TABLE items ADD COLUMN origin TEXT;
+ALTER TABLE items ADD COLUMN original_url TEXT;
+ALTER TABLE items ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE items ADD COLUMN simhash INTEGER;
+ALTER TABLE items ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN story_id TEXT;
+ALTER TABLE items ADD COLUMN enriched INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET story_id = id;
+CREATE INDEX IF NOT EXISTS items_title_key ON items (title_key);
+CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
+"""
+# v5: reprints name their original by id, so the original joins their story when it comes.
+_V5 = """
+ALTER TABLE items ADD COLUMN original_id TEXT;
+CREATE INDEX IF NOT EXISTS items_original ON items (original_id) WHERE original_id IS NOT NULL;
+"""
+# v6: region and source feeds read "newest N" straight from an index, not a sorted join.
+_V6 = """
+ALTER TABLE item_regions ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE item_sources ADD COLUMN sort_time TEXT NOT NULL DEFAULT '';
+UPDATE item_regions SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
+UPDATE item_sources SET sort_time = (SELECT sort_time FROM items WHERE items.id = item_id);
+CREATE INDEX IF NOT EXISTS item_regions_newest ON item_regions (region, sort_time DESC, item_id);
+CREATE INDEX IF NOT EXISTS item_sources_newest ON item_sources (source_id, sort_time DESC, item_id);
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the file up to ``SCHEMA_VERSION``, one transaction per step."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={number}; COMMIT;")
