@@ -85,6 +85,7 @@ class Daemon:
         self.notifier: Notifier | None = None
         self._mail_due = threading.Event()
         self._stopping = threading.Event()
+        self._scheduler_lock = threading.Lock()
         self._mail_thread: threading.Thread | None = None
         self.metrics = Metrics(self.store)
 
@@ -148,14 +149,19 @@ class Daemon:
         self.store.sync_sources((d.id, d.name, d.url) for d in derived)
         self.publisher.source_names.update({d.id: d.name for d in derived})
         now = datetime.now(self.tz)
-        for i, d in enumerate(derived):
-            self._schedule_poll(d, now + timedelta(seconds=i * 0.1))
+        with self._scheduler_lock:
+            if self._stopping.is_set():
+                return derived
+            for i, d in enumerate(derived):
+                self._schedule_poll(d, now + timedelta(seconds=i * 0.1))
         log.info("discover source=%s found=%d polling=%s", src.id, len(found),
                  ",".join(d.url for d in derived))
         return derived
 
-    def poll(self, src: SourceConfig) -> PollResult:
+    def poll(self, src: SourceConfig) -> PollResult | None:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
+        if self._stopping.is_set():
+            return None  # queued before a stop: leave it for the next start
         result = poll_source(src, self.cfg, self.store, self.fetcher)
         log_poll(result)
         self.metrics.observe(result)
@@ -166,14 +172,17 @@ class Daemon:
                 self._dirty_sources.add(src.id)
                 self._dirty_regions.update(r for it in result.new + result.updated
                                            for r in it.regions)
-        job = self.scheduler.get_job(f"poll:{src.id}")
         if result.status == "failed":
-            state = self.store.source(src.id)
+            state = self.store.source(src.id, counts=False)
             delay = backoff_delay(self.cfg.interval(src), state.failures if state else 1,
                                   result.retry_after)
             when = datetime.now(self.tz) + timedelta(seconds=delay)
-            if job is not None:
-                job.modify(next_run_time=when)
+            # APScheduler's shutdown holds its job-store lock while it waits for running jobs:
+            # a job touching the scheduler then would deadlock the stop.
+            with self._scheduler_lock:
+                if not self._stopping.is_set() and (
+                        job := self.scheduler.get_job(f"poll:{src.id}")) is not None:
+                    job.modify(next_run_time=when)
             self.store.set_next_poll(src.id, when)
         # On success nothing more is written: the next run is the scheduler's to tell.
         return result
@@ -235,9 +244,11 @@ class Daemon:
 
     def stop(self) -> None:
         """Let running polls finish, publish, release everything."""
+        # Polls already queued in the executor return at once; running ones finish.
+        with self._scheduler_lock:
+            self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self._stopping.set()
         self._mail_due.set()
         if self._mail_thread is not None:
             self._mail_thread.join(timeout=60)
