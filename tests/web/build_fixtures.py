@@ -2200,7 +2200,8 @@ def feed_links(page: str, text: str) -> list[dict]:
             )
     else:
         ns = "{http://www.w3.org/2005/Atom}"
-        base = root.get("{http://www.w3.org/XML/1998/namespace}base")
+        xml_base = "{http://www.w3.org/XML/1998/namespace}base"  # an XML name, not a fetch
+        base = root.get(xml_base)
         for e in root.iter(ns + "entry"):
             href = e.find(ns + "link").get("href")
             out.append({"url": resolve(page, href, base), "title": None, "text": e.findtext(ns + "title")})
