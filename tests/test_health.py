@@ -164,7 +164,7 @@ def test_metrics_and_healthz(tmp_path: Path, web: TestWeb) -> None:
     web.set("/h/m-good.html", list_page(dated_items(3)))
     web.set("/h/m-down.html", "x", status=503)
     cfg = load_config(write_config(tmp_path, f"[server]\nport = {port}\n[schedule]\ninterval = 600\n"
-                                   + _sources(web, ["m-good", "m-down"]).replace("/h/m-good", "/h/m-good")))
+                                   + _sources(web, ["m-good", "m-down"])))
     from zxfeed.web import FeedServer
     daemon = Daemon(cfg)
     daemon.start()

@@ -50,9 +50,9 @@ def distance(a: int, b: int) -> int:
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
 
-def story_head(copies: list) -> object:
+def story_head(copies: list[Item]) -> Item:
     """The copy that stands for a story: the one others name as original, else the earliest."""
-    named = {c.original_id for c in copies if getattr(c, "original_id", None)}
+    named = {c.original_id for c in copies if c.original_id}
     for c in copies:
         if c.id in named:
             return c

@@ -44,6 +44,7 @@ def extract_items(
         if items is not None:
             return Extraction(items, "feed", "feed")
     decoded = decode(body, content_type, forced=encoding)
+    # JSON, or JSONP "callback({…": the ")" closes the cut-off head so the pattern can match.
     looks_json = decoded.text.lstrip()[:1] in ("[", "{") or _JSONP.match(decoded.text[:200] + ")")
     if kind == "json" or (kind == "auto" and looks_json):
         data = _load_json(decoded.text)

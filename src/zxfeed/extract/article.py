@@ -25,7 +25,7 @@ _SUFFIX_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|－|·)\s*")
 _TITLE_METAS = ("articletitle", "og:title", "title", "dc.title")
 _DATE_METAS = ("pubdate", "publishdate", "article:published_time", "dc.date", "firstpublishedtime",
                "og:release_date")
-_SOURCE_METAS = ("contentsource", "source", "og:site_name")
+_SOURCE_METAS = ("contentsource", "source")
 _AUTHOR_METAS = ("author", "article:author")
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*([^\n|]{6,40})")
 _SOURCE_LINE = re.compile(r"(?:来源|稿源|文章来源|信息来源)\s*[:：]\s*([^\s|/丨]{2,30})")
@@ -138,7 +138,7 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "")
         published = _time_of_day(root, published, now)
     if published is None and url:
         published = date_from_url(url, now)
-    source = next((clean_text(metas[k]) for k in _SOURCE_METAS[:2] if metas.get(k)), None)
+    source = next((clean_text(metas[k]) for k in _SOURCE_METAS if metas.get(k)), None)
     if source is None:
         m = _SOURCE_LINE.search(page_text)
         source = m.group(1).strip() if m else None

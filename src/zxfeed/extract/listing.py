@@ -22,11 +22,8 @@ class Selectors:
     link: str | None = None
     date: str | None = None
 
-    def compiled(self) -> tuple[CSSSelector, CSSSelector, CSSSelector, CSSSelector | None]:
-        """Compiled selectors (raises ``cssselect`` errors for bad syntax)."""
-        return _compile(self)
 
-
+# Compiled once per distinct selector set, not on every poll.
 _cache: dict[Selectors, tuple] = {}
 
 

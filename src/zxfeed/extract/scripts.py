@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from ..models import RawItem
-from .dates import find_date, normalize_text
+from .dates import SHANGHAI, FoundDate, find_date, normalize_text
 from .page import Page
 from .text import clean_title
 
@@ -124,8 +125,6 @@ def _walk(data: Any, now: datetime) -> Iterator[tuple[str, str, Any]]:
 
 
 def _date_value(value: Any, now: datetime) -> Any:
-    from .dates import SHANGHAI, FoundDate
-
     if isinstance(value, int | float) and value > 10**9:
         # Epoch seconds or milliseconds, as JSON endpoints like to send.
         seconds = value / 1000 if value > 10**11 else value
@@ -137,8 +136,6 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
                title: str | None = None, link: str | None = None,
                date: str | None = None) -> list[RawItem]:
     """Items of a JSON document: by explicit field paths when given, else by shape."""
-    from urllib.parse import urljoin
-
     def at(obj: Any, path: str | None) -> Any:
         for part in (path or "").split(".") if path else []:
             obj = obj[int(part)] if isinstance(obj, list) else (obj or {}).get(part)

@@ -52,6 +52,7 @@ def clean_title(text: str) -> tuple[str, bool]:
     for _ in range(2):
         title = _PIN.sub("", title, count=1)
         title = _PIN_BARE.sub("", title, count=1)
+    # A title that is nothing but a badge word stays as it is rather than vanish.
     title = _BADGE_END.sub("", title) if not _BADGE_END.fullmatch(title) else title
     truncated = bool(_ELLIPSIS.search(title))
     if truncated:
