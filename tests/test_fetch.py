@@ -1,3 +1,4 @@
+import gzip
 import itertools
 import threading
 import time
@@ -86,3 +87,27 @@ def test_one_request_at_a_time_per_host_with_delay(web: TestWeb) -> None:
     gaps = [b - a for a, b in itertools.pairwise(times)]
     # Server-side arrival times jitter a little under load; without the gate they would be ~0.
     assert min(gaps) >= 0.2 and elapsed >= 0.9
+
+
+def test_gzip_body_is_decoded_and_capped_after_decompression(web: TestWeb) -> None:
+    page = "<ul><li><a href='/a'>政协新闻</a></li></ul>".encode() * 200
+    web.set("/f/gz.html", gzip.compress(page), headers={"Content-Encoding": "gzip"})
+    # ~6 MB of zeros is a few KB compressed: the cap must apply to what it expands to.
+    web.set("/f/bomb.html", gzip.compress(b"0" * 6_000_000), headers={"Content-Encoding": "gzip"})
+    with Fetcher(FetchSettings(host_delay=0, max_bytes=1_000_000)) as f:
+        assert f.get(web.url("/f/gz.html")).body == page
+        with pytest.raises(FetchError) as info:
+            f.get(web.url("/f/bomb.html"))
+        assert info.value.kind == "too-large"
+        # The connection left with unread bytes is not reused for the next page.
+        assert f.get(web.url("/f/gz.html")).body == page
+    assert "gzip" in web.requests_to("/f/gz.html")[0]["Accept-Encoding"]
+
+
+def test_redirect_followed_to_final_url(web: TestWeb) -> None:
+    web.set("/f/old", b"", status=301, headers={"Location": "/f/new.html"})
+    web.set("/f/new.html", "<p>新地址</p>")
+    with Fetcher(FetchSettings(host_delay=0)) as f:
+        resp = f.get(web.url("/f/old"))
+    assert resp.status == 200 and resp.url == web.url("/f/new.html")
+    assert "新地址" in resp.body.decode()

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from .encoding import decode
 from .extract import extract_items
 from .extract.dates import date_from_url
-from .extract.page import parse_html
+from .extract.page import parse_html, text_content
 from .extract.text import clean_text
 from .fetch import Fetcher, FetchError
 from .health import looks_like_wall
@@ -57,7 +57,7 @@ def _column_links(text: str, url: str) -> tuple[list[tuple[str, str]], list[tupl
     scored: dict[str, tuple[int, str]] = {}
     for a in page.root.iter("a"):
         href = page.resolve(a.get("href"))
-        label = clean_text(a.text_content())
+        label = clean_text(text_content(a))
         if not href or not label or len(label) > 12 or _NOT_COLUMNS.search(label):
             continue
         if not _same_site(href, url) or date_from_url(href) is not None:
@@ -67,7 +67,7 @@ def _column_links(text: str, url: str) -> tuple[list[tuple[str, str]], list[tupl
             scored[href] = (score, label)
     columns = sorted(scored.items(), key=lambda kv: -kv[1][0])
     title_el = next(page.root.iter("title"), None)
-    title = clean_text(title_el.text_content()) if title_el is not None else ""
+    title = clean_text(text_content(title_el)) if title_el is not None else ""
     return feeds, [(u, label) for u, (_, label) in columns], title
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .extract.text import strip_control
@@ -19,6 +20,8 @@ _INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORE
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# A poll asks for the same few URLs' identity several times (enrich, normalize, store).
+@lru_cache(maxsize=16384)
 def canonical_url(url: str) -> str:
     """The identity of a link: scheme-less, host lower-cased, tracking and fragment dropped."""
     parts = urlsplit(url.strip())
@@ -34,6 +37,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("", netloc, path, urlencode(query), ""))
 
 
+@lru_cache(maxsize=16384)
 def item_id(url: str) -> str:
     """A stable id from the canonical URL only; titles change, links do not."""
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]

@@ -38,8 +38,7 @@ def fetch_settings(cfg: Config) -> FetchSettings:
     return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
                          read_timeout=f.read_timeout, max_bytes=f.max_bytes,
                          max_redirects=f.max_redirects, host_delay=f.host_delay,
-                         host_concurrency=f.host_concurrency, robots=f.robots,
-                         max_connections=f.workers + 16)
+                         host_concurrency=f.host_concurrency, robots=f.robots)
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:

@@ -14,10 +14,9 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from .dates import FoundDate, date_from_url, find_date, parse_date
-from .page import parse_html
+from .page import parse_html, text_content
 from .text import clean_text, completes
 
 # Site names follow the title after one of these: "标题_某某政协", "标题 - 某某政协网".
@@ -60,12 +59,12 @@ class Article:
     body: str = ""
 
 
-def _text(el: lxml_html.HtmlElement) -> str:
+def _text(el: etree._Element) -> str:
     """Text of an element with a line break between text nodes (labels stay on their lines)."""
     return "\n".join(t for t in el.itertext() if t.strip())
 
 
-def _metas(root: lxml_html.HtmlElement) -> dict[str, str]:
+def _metas(root: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for tag in root.iter("meta"):
         key = (tag.get("name") or tag.get("property") or "").strip().lower()
@@ -75,12 +74,12 @@ def _metas(root: lxml_html.HtmlElement) -> dict[str, str]:
     return out
 
 
-def _title_candidates(root: lxml_html.HtmlElement, metas: dict[str, str]) -> list[str]:
+def _title_candidates(root: etree._Element, metas: dict[str, str]) -> list[str]:
     found = [clean_text(metas[k]) for k in _TITLE_METAS if metas.get(k)]
-    found += [clean_text(h.text_content()) for h in root.iter("h1", "h2")]
+    found += [clean_text(text_content(h)) for h in root.iter("h1", "h2")]
     title_el = next(root.iter("title"), None)
-    if title_el is not None and title_el.text_content().strip():
-        full = clean_text(title_el.text_content())
+    if title_el is not None and text_content(title_el).strip():
+        full = clean_text(text_content(title_el))
         cuts = list(_SUFFIX_SPLIT.finditer(full))
         # The site name usually trails ("标题_某某政协"), sometimes leads ("某某政协 - 标题").
         found += [full[: m.start()] for m in reversed(cuts)]
@@ -89,15 +88,15 @@ def _title_candidates(root: lxml_html.HtmlElement, metas: dict[str, str]) -> lis
     return [f for f in found if f]
 
 
-def _body(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+def _body(root: etree._Element) -> etree._Element | None:
     """The element whose own paragraphs hold the most text: the article, not the sidebar."""
     best, best_len = None, 0
     for el in root.iter("div", "article", "td", "section"):
         paragraphs = [c for c in el if c.tag == "p"]
         if paragraphs:
-            text_len = sum(len(p.text_content().strip()) for p in paragraphs)
+            text_len = sum(len(text_content(p).strip()) for p in paragraphs)
         elif el.find(".//div") is None and el.find(".//table") is None:
-            text_len = len(el.text_content().strip())
+            text_len = len(text_content(el).strip())
         else:
             text_len = 0
         if text_len > best_len:
@@ -157,7 +156,7 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "")
     )
 
 
-def _original(root: lxml_html.HtmlElement, page_text: str, url: str) -> str | None:
+def _original(root: etree._Element, page_text: str, url: str) -> str | None:
     """Where a reprint came from: a 原文链接 line, a 来源 link, or a canonical link elsewhere."""
     m = _ORIGINAL.search(page_text)
     if m:
@@ -166,7 +165,7 @@ def _original(root: lxml_html.HtmlElement, page_text: str, url: str) -> str | No
     for a in root.xpath("//a[@href][contains(string(..), '原文') or contains(string(..), '来源')]"):
         href = urljoin(url, (a.get("href") or "").strip())
         parent = a.getparent()
-        label = (parent.text_content() if parent is not None else "")[:200]
+        label = (text_content(parent) if parent is not None else "")[:200]
         if re.search(r"原文|来源\s*[:：]", label) and href.startswith("http") and \
                 not any(h in href for h in _SEARCH_HOSTS) and _other_site(href, url):
             return href
@@ -183,19 +182,19 @@ def _other_site(href: str, url: str) -> bool:
     return bool(a) and a.removeprefix("www.") != b.removeprefix("www.")
 
 
-def _attachments(root: lxml_html.HtmlElement, url: str) -> list[tuple[str, str, str]]:
+def _attachments(root: etree._Element, url: str) -> list[tuple[str, str, str]]:
     out: dict[str, tuple[str, str, str]] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         m = _ATTACHMENT.search(href)
         if m:
             href = urljoin(url, href)
-            out.setdefault(href, (href, clean_text(a.text_content()) or href.rsplit("/", 1)[-1],
+            out.setdefault(href, (href, clean_text(text_content(a)) or href.rsplit("/", 1)[-1],
                                   MIME.get(m.group(1).lower(), "application/octet-stream")))
     return list(out.values())[:20]
 
 
-def _time_of_day(root: lxml_html.HtmlElement, day: FoundDate, now: datetime) -> FoundDate:
+def _time_of_day(root: etree._Element, day: FoundDate, now: datetime) -> FoundDate:
     """A date-only meta made precise by the same day written with a time in the page."""
     for i, text in enumerate(t for t in root.itertext() if t.strip()):
         if i > 400:

@@ -14,11 +14,11 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lxml import html as lxml_html
+from lxml import etree
 
 from ..models import RawItem
 from .dates import FoundDate, date_from_url, find_date, normalize_text
-from .page import Page
+from .page import Page, text_content
 from .text import clean_title, completes, element_text
 
 MAX_CLIMB = 6
@@ -35,23 +35,23 @@ _NOISE_TAGS = ("script", "style", "noscript", "select", "option", "textarea", "t
 
 @dataclass(slots=True)
 class _Group:
-    container: lxml_html.HtmlElement
-    records: list[lxml_html.HtmlElement] = field(default_factory=list)
+    container: etree._Element
+    records: list[etree._Element] = field(default_factory=list)
 
 
-def _is_link(el: lxml_html.HtmlElement, page: Page) -> bool:
+def _is_link(el: etree._Element, page: Page) -> bool:
     return el.tag == "a" and page.linkable(el.get("href"))
 
 
-def _holds_link(el: lxml_html.HtmlElement, page: Page) -> bool:
+def _holds_link(el: etree._Element, page: Page) -> bool:
     return _is_link(el, page) or any(_is_link(a, page) for a in el.iter("a"))
 
 
 def _group_anchors(page: Page) -> list[_Group]:
     """Climb from each link to the nearest ancestor that repeats among its siblings."""
-    repeated: dict[tuple[lxml_html.HtmlElement, str], int] = {}
-    groups: dict[tuple[lxml_html.HtmlElement, str], _Group] = {}
-    seen: set[lxml_html.HtmlElement] = set()
+    repeated: dict[tuple[etree._Element, str], int] = {}
+    groups: dict[tuple[etree._Element, str], _Group] = {}
+    seen: set[etree._Element] = set()
     for a in page.root.iter("a"):
         if not _is_link(a, page):
             continue
@@ -74,13 +74,13 @@ def _group_anchors(page: Page) -> list[_Group]:
     return list(groups.values())
 
 
-def _anchors_of(record: lxml_html.HtmlElement, page: Page) -> list[lxml_html.HtmlElement]:
+def _anchors_of(record: etree._Element, page: Page) -> list[etree._Element]:
     if record.tag == "a":
         return [record]
     return [a for a in record.iter("a") if _is_link(a, page)]
 
 
-def _anchor_title(a: lxml_html.HtmlElement) -> str:
+def _anchor_title(a: etree._Element) -> str:
     text = element_text(a)
     if text.strip():
         return text
@@ -91,7 +91,7 @@ def _anchor_title(a: lxml_html.HtmlElement) -> str:
     return a.get("title") or ""
 
 
-def _chunks_outside(record: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> list[str]:
+def _chunks_outside(record: etree._Element, main: etree._Element) -> list[str]:
     """Text pieces of ``record`` that are not inside the main link."""
     chunks: list[str] = []
     inside = set(main.iter())
@@ -172,7 +172,7 @@ class _Row:
     from_image: bool = False
 
 
-def _row(record: lxml_html.HtmlElement, page: Page, now: datetime) -> _Row | None:
+def _row(record: etree._Element, page: Page, now: datetime) -> _Row | None:
     anchors = _anchors_of(record, page)
     if not anchors or len(anchors) > MAX_LINKS_PER_ITEM:
         return None  # a section full of links, not one item
@@ -197,7 +197,7 @@ _YEARISH = re.compile(r"(?<!\d)20\d{2}")
 
 
 def _may_be_dated(group: _Group) -> bool:
-    if _DATEISH.search(group.container.text_content()):
+    if _DATEISH.search(text_content(group.container)):
         return True
     return any(_YEARISH.search(a.get("href") or "") for r in group.records for a in r.iter("a"))
 

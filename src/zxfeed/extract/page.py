@@ -7,17 +7,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def text_content(el: etree._Element) -> str:
+    """All text inside an element (script text included), like lxml.html's ``text_content``."""
+    return _STRING(el)
 
 
 @dataclass(slots=True)
 class Page:
     """An HTML document ready for extraction."""
 
-    root: lxml_html.HtmlElement
+    root: etree._Element
     url: str
     base: str
     _resolved: dict[str, str | None] = field(default_factory=dict)
@@ -58,10 +63,13 @@ def parse_html(text: str, url: str) -> Page:
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         text = "<html></html>"
+    # Plain etree elements: lxml.html's per-element class lookup cost ~10 % of extraction.
     try:
-        root = lxml_html.document_fromstring(text)
+        root = etree.HTML(text)
     except (etree.ParserError, ValueError):
-        root = lxml_html.document_fromstring("<html></html>")
+        root = None
+    if root is None:
+        root = etree.HTML("<html></html>")
     base = url
     for el in root.iter("base"):
         href = el.get("href")

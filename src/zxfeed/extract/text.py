@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
+from lxml import etree
 
 _BR = "\x1f"  # stands in for <br> until we know what surrounds it
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2002-\u200b\ufeff]+")
@@ -18,7 +18,7 @@ _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+|。{3,}|·{3,})\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def element_text(el: lxml_html.HtmlElement) -> str:
+def element_text(el: etree._Element) -> str:
     """Visible text of an element with ``<br>`` kept as a marker (see :func:`clean_title`)."""
     parts: list[str] = []
     for node in el.iter():
