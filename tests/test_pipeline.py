@@ -52,10 +52,15 @@ def test_poll_twice_new_item_once(tmp_path: Path, web: TestWeb) -> None:
     assert first.returncode == 0, first.stderr
     feeds = tmp_path / "data" / "feeds"
     assert len(_entries(feeds / "all.atom")) == 4
+    def articles() -> list[str]:
+        return [path for path, _, _ in web.log if path.startswith(f"/{site}/art/")]
+
+    assert articles() == []  # the baseline (full titles) visits no article page
 
     web.set(f"/{site}/list.html", _list_page(site, items))  # item 0 published
     second = zxfeed("poll", config=cfg)
     assert second.returncode == 0 and "new=1" in second.stdout, second.stdout + second.stderr
+    assert articles() == [f"/{site}/art/0.html"]  # the new item's page, and only it
     entries = _entries(feeds / "all.atom")
     titles = [e.title for e in entries]
     assert titles.count(items[0][1]) == 1 and len(entries) == 5

@@ -46,11 +46,15 @@ class PollResult:
 
 
 def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
-                 store: Store | None = None, robots: bool = True, articles: bool = True) -> None:
+                 store: Store | None = None, robots: bool = True, articles: bool = True,
+                 baseline: bool = False) -> None:
     """Visit article pages (bounded, polite, once per item) for full titles and article facts.
 
     Cut titles come first; then items never enriched (new ones, or older ones a
     budget-limited poll left behind). Known facts are taken from the store, not refetched.
+    A source's first poll (its baseline) only completes cut titles: what a page already
+    listed is old news, and 20 article pages per site would make a cold start of
+    thousands of sites both slow and impolite.
     """
     known = store.known(item_id(r.url) for r in raw) if store else {}
     for r in raw:
@@ -58,9 +62,10 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         if r.truncated and stored is not None and not stored.truncated:
             r.title, r.truncated = stored.title, False
     wanted = [r for r in raw if r.truncated]
-    if articles:
-        wanted += [r for r in raw if not r.truncated and not (
-            (stored := known.get(item_id(r.url))) is not None and stored.enriched)]
+    if articles and not baseline:
+        wanted += [r for r in raw if not r.truncated and (
+            (stored := known.get(item_id(r.url))) is None
+            or not (stored.enriched or stored.extra.get("baseline") == "1"))]
     for r in wanted[:budget]:
         try:
             resp = fetcher.get(r.url, robots=robots)
@@ -106,7 +111,8 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
-                 budget=cfg.fetch.article_fetches, articles=src.fetch_articles)
+                 budget=cfg.fetch.article_fetches, articles=src.fetch_articles,
+                 baseline=state is None or state.baseline_at is None)
     regions = region_keys(src.region, src.city, src.district)
     items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
              for r in extraction.items]

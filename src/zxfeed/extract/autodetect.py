@@ -43,18 +43,30 @@ def _is_link(el: etree._Element, page: Page) -> bool:
     return el.tag == "a" and page.linkable(el.get("href"))
 
 
-def _holds_link(el: etree._Element, page: Page) -> bool:
-    return _is_link(el, page) or any(_is_link(a, page) for a in el.iter("a"))
+def _link_holders(links: list[etree._Element]) -> set[etree._Element]:
+    """Every element that holds an item-able link (the links and their near ancestors)."""
+    holders: set[etree._Element] = set()
+    for a in links:
+        node = a
+        while node is not None and node not in holders:  # an ancestor held: so are all above it
+            holders.add(node)
+            node = node.getparent()
+    return holders
 
 
-def _group_anchors(page: Page) -> list[_Group]:
-    """Climb from each link to the nearest ancestor that repeats among its siblings."""
+def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
+    """Climb from each link to the nearest ancestor that repeats among its siblings.
+
+    Also returns the elements holding a link whose URL carries a year (a date, perhaps).
+    """
+    links = [a for a in page.root.iter("a") if page.linkable(a.get("href"))]
+    # Asked of every sibling of every ancestor of every link: answered once for all.
+    holders = _link_holders(links)
+    year_holders = _link_holders([a for a in links if _YEARISH.search(a.get("href"))])
     repeated: dict[tuple[etree._Element, str], int] = {}
     groups: dict[tuple[etree._Element, str], _Group] = {}
     seen: set[etree._Element] = set()
-    for a in page.root.iter("a"):
-        if not _is_link(a, page):
-            continue
+    for a in links:
         node = a
         for _ in range(MAX_CLIMB):
             parent = node.getparent()
@@ -62,16 +74,14 @@ def _group_anchors(page: Page) -> list[_Group]:
                 break
             key = (parent, node.tag)
             if key not in repeated:
-                repeated[key] = sum(
-                    1 for c in parent if c.tag == node.tag and _holds_link(c, page)
-                )
+                repeated[key] = sum(1 for c in parent if c.tag == node.tag and c in holders)
             if repeated[key] >= 2:
                 if node not in seen:
                     seen.add(node)
                     groups.setdefault(key, _Group(parent)).records.append(node)
                 break
             node = parent
-    return list(groups.values())
+    return list(groups.values()), year_holders
 
 
 def _anchors_of(record: etree._Element, page: Page) -> list[etree._Element]:
@@ -196,10 +206,10 @@ _DATEISH = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}|[前昨今]天|小时前
 _YEARISH = re.compile(r"(?<!\d)20\d{2}")
 
 
-def _may_be_dated(group: _Group) -> bool:
+def _may_be_dated(group: _Group, year_holders: set[etree._Element]) -> bool:
     if _DATEISH.search(text_content(group.container)):
         return True
-    return any(_YEARISH.search(a.get("href") or "") for r in group.records for a in r.iter("a"))
+    return any(r in year_holders for r in group.records)
 
 
 def _rows(group: _Group, page: Page, now: datetime) -> list[_Row]:
@@ -237,8 +247,9 @@ def _qualifies(rows: list[_Row], now: datetime) -> bool:
 def detect_items(page: Page, now: datetime) -> list[RawItem]:
     """Items from every dated list on the page, in page order, one per URL."""
     items: dict[str, RawItem] = {}
-    for group in _group_anchors(page):
-        if not _may_be_dated(group):
+    groups, year_holders = _group_anchors(page)
+    for group in groups:
+        if not _may_be_dated(group, year_holders):
             continue  # menus, link farms: no row is worth building
         rows = _rows(group, page, now)
         if not _qualifies(rows, now):
