@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--phase", default="changed", choices=["cold", "unchanged", "changed"])
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=1, help="poll on this many threads at once")
     a = ap.parse_args(argv)
 
     from zxfeed.config import load_config
@@ -98,21 +100,28 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[float]] = {}
 
         def phase(name: str) -> None:
-            for src in cfg.sources:
-                m = meta[src.id]
-                if a.profile and name == a.phase:
-                    profile.enable()
-                c = time.thread_time()
-                result = poll_source(src, cfg, store, fetcher)
-                spent = time.thread_time() - c
-                if a.profile and name == a.phase:
-                    profile.disable()
-                kind = name
-                if result.status == "unchanged":
-                    kind += ": 304" if (m["etag"] or m["last_modified"]) else ": same hash"
-                elif name != "cold":
-                    kind += f": {m['charset']}"
-                times.setdefault(kind, []).append(spent * 1000)
+            if a.threads > 1:
+                with ThreadPoolExecutor(a.threads) as pool:
+                    list(pool.map(lambda src: one(name, src), cfg.sources))
+            else:
+                for src in cfg.sources:
+                    one(name, src)
+
+        def one(name: str, src: Any) -> None:
+            m = meta[src.id]
+            if a.profile and name == a.phase and a.threads == 1:
+                profile.enable()
+            c = time.thread_time()
+            result = poll_source(src, cfg, store, fetcher)
+            spent = time.thread_time() - c
+            if a.profile and name == a.phase and a.threads == 1:
+                profile.disable()
+            kind = name
+            if result.status == "unchanged":
+                kind += ": 304" if (m["etag"] or m["last_modified"]) else ": same hash"
+            elif name != "cold":
+                kind += f": {m['charset']}"
+            times.setdefault(kind, []).append(spent * 1000)
 
         phase("cold")
         phase("unchanged")

@@ -61,6 +61,27 @@ def test_title_repair_updates_the_item(tmp_path: Path) -> None:
     assert item.updated == later
 
 
+def test_one_publisher_shows_repairs_and_new_copies(tmp_path: Path) -> None:
+    """Entries are rendered once and reused: a repaired title or a new reprint must still show."""
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试", "http://x/"), ("s2", "转载站", "http://y/")])
+    pub = Publisher(store, tmp_path / "feeds", title="政协动态", base_url="http://127.0.0.1:8080",
+                    source_names={"s1": "测试", "s2": "转载站"})
+    store.save_poll("s1", _items(1, title="政协委员深入社区开展", truncated=True), NOW)
+    pub.publish()
+    store.save_poll("s1", _items(1, title="政协委员深入社区开展协商议事活动"), NOW + timedelta(hours=1))
+    copy = _items(1, source="s2", base="http://y.example.org/zz/", title="政协委员深入社区开展协商议事活动")
+    store.save_poll("s2", copy, NOW + timedelta(hours=1))
+    pub.publish()
+    merged = feedparser.parse((tmp_path / "feeds/all.atom").read_bytes())
+    (entry,) = merged.entries  # the reprint joined its story
+    assert entry.title == "政协委员深入社区开展协商议事活动"
+    assert {lk.href for lk in entry.links if lk.rel in ("alternate", "related")} == {
+        "http://zx.example.gov.cn/a/0.html", "http://y.example.org/zz/0.html"}
+    own = feedparser.parse((tmp_path / "feeds/source/s1.atom").read_bytes())
+    assert {e.title for e in own.entries} == {"政协委员深入社区开展协商议事活动"}
+
+
 def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path) -> None:
     store = Store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试2", "http://y/")])

@@ -162,6 +162,9 @@ class ScheduleConfig(_Strict):
     interval: Interval = 1800
     jitter: Seconds = 30.0
     timezone: str = "Asia/Shanghai"
+    # Keep the daemon on one CPU core: its threads share one GIL, and a GIL handed between
+    # cores costs about as much CPU again as the work itself (measured: bench/README.md).
+    one_core: bool = True
 
 
 class SmtpConfig(_Strict):

@@ -10,11 +10,14 @@ import os
 import re
 import tempfile
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -36,6 +39,7 @@ def feed_filename(name: str) -> str:
     return _UNSAFE.sub("_", name).strip(". ") or "_"
 
 
+@lru_cache(maxsize=16384)
 def _urn(key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:item:" + key).urn
 
@@ -64,13 +68,16 @@ class Publisher:
     """Writes the feeds under ``directory``; ``base_url`` makes their self links."""
 
     def __init__(self, store: Store, directory: Path, *, title: str, base_url: str,
-                 limit: int = 200, source_names: dict[str, str] | None = None) -> None:
+                 limit: int = 200, source_names: dict[str, str] | None = None,
+                 entry_cache: int = 4096) -> None:
         self.store = store
         self.directory = Path(directory)
         self.title = title
         self.base_url = base_url.rstrip("/")
         self.limit = limit
         self.source_names = source_names or {}
+        self.entry_cache = entry_cache
+        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
 
     def specs(self, *, regions: set[str] | None = None,
               sources: set[str] | None = None) -> list[FeedSpec]:
@@ -130,51 +137,67 @@ class Publisher:
         fg.author({"name": "zxfeed"})
         fg.generator("zxfeed", version=__version__)
         fg.updated(max((it.updated or _EPOCH for it in items), default=_EPOCH))
-        entry_links: list[list[dict[str, str]]] = []
-        for it in items:
-            fe = fg.add_entry(order="append")
-            copies = (related or {}).get(it.id, [])
-            # A story keeps its id when its original turns up after a reprint.
-            fe.id(story_id_urn(it) if related is not None else entry_id(it))
-            fe.title(strip_control(it.title))
-            links = [{"href": it.link, "rel": "alternate", "type": "text/html"}]
-            links += [{"href": c.link, "rel": "related", "type": "text/html",
-                       "title": strip_control(f"{c.source_name}：{c.title}")} for c in copies]
-            links += [{"href": u, "rel": "enclosure", "type": m, "title": strip_control(t)}
-                      for u, t, m in it.attachments]
-            for link in links:
-                fe.link(**link)
-            entry_links.append(links)
-            if copies:
-                fe.source(url=it.link, title=strip_control(it.source_name))
-            if it.published:  # unknown dates stay unknown: no invented publish time
-                fe.published(it.published)
-            fe.updated(it.updated or it.first_seen or _EPOCH)
-            fe.author({"name": strip_control(it.source_name)})
-            for region in it.regions:
-                fe.category(term=region, scheme=CATEGORY_REGION, label=region)
-            fe.category(term=it.source_id, scheme=CATEGORY_SOURCE,
-                        label=strip_control(self.source_names.get(it.source_id, it.source_name)))
-            if it.summary:
-                fe.summary(strip_control(it.summary))
-        return _with_link_attributes(fg.atom_str(pretty=True), entry_links)
+        head, end, tail = fg.atom_str(pretty=True).rpartition(b"</feed>")
+        entries = [self._entry(it, (related or {}).get(it.id, []), merged=related is not None)
+                   for it in items]
+        return head + b"".join(entries) + end + tail
+
+    def _entry(self, it: Item, copies: list[Item], *, merged: bool) -> bytes:
+        """One ``<entry>``, rendered by feedgen once and reused while its facts are unchanged.
+
+        A busy hour rewrites the merged and regional feeds every few seconds with mostly
+        the same entries; rendering each again was most of the publishing CPU.
+        """
+        label = self.source_names.get(it.source_id, it.source_name)
+        key = (merged, it.id, it.story_id, it.title, it.link, it.published, it.updated,
+               it.first_seen, it.source_id, it.source_name, label, it.regions, it.summary,
+               it.attachments, tuple((c.link, c.source_name, c.title) for c in copies))
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+            return cached
+        fe = FeedEntry()
+        # A story keeps its id when its original turns up after a reprint.
+        fe.id(story_id_urn(it) if merged else entry_id(it))
+        fe.title(strip_control(it.title))
+        links = [{"href": it.link, "rel": "alternate", "type": "text/html"}]
+        links += [{"href": c.link, "rel": "related", "type": "text/html",
+                   "title": strip_control(f"{c.source_name}：{c.title}")} for c in copies]
+        links += [{"href": u, "rel": "enclosure", "type": m, "title": strip_control(t)}
+                  for u, t, m in it.attachments]
+        for link in links:
+            fe.link(**link)
+        if copies:
+            fe.source(url=it.link, title=strip_control(it.source_name))
+        if it.published:  # unknown dates stay unknown: no invented publish time
+            fe.published(it.published)
+        fe.updated(it.updated or it.first_seen or _EPOCH)
+        fe.author({"name": strip_control(it.source_name)})
+        for region in it.regions:
+            fe.category(term=region, scheme=CATEGORY_REGION, label=region)
+        fe.category(term=it.source_id, scheme=CATEGORY_SOURCE, label=strip_control(label))
+        if it.summary:
+            fe.summary(strip_control(it.summary))
+        element = fe.atom_entry()
+        _restore_link_attributes(element, links)
+        etree.indent(element, level=1)
+        data = b"  " + etree.tostring(element, encoding="UTF-8") + b"\n"
+        self._entries[key] = data
+        if len(self._entries) > self.entry_cache:
+            self._entries.popitem(last=False)
+        return data
 
 
-def _with_link_attributes(data: bytes, entry_links: list[list[dict[str, str]]]) -> bytes:
+def _restore_link_attributes(entry: etree._Element, links: list[dict[str, str]]) -> None:
     """Put back the rel/type/title of entry links, which feedgen 1.0.0 drops.
 
     Its ``atom_entry`` rebinds the loop variable to the new XML element before reading
     ``rel`` from it, so every entry link comes out bare (read as ``alternate``).
     """
-    if all(len(links) == 1 for links in entry_links):
-        return data  # only alternate links: bare is exactly what they mean
-    root = etree.fromstring(data)
-    for entry, links in zip(root.iter(f"{ATOM}entry"), entry_links, strict=True):
-        for element, link in zip(entry.findall(f"{ATOM}link"), links, strict=True):
-            for key in ("rel", "type", "title"):
-                if link.get(key):
-                    element.set(key, link[key])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    for element, link in zip(entry.findall("link"), links, strict=True):
+        for key in ("rel", "type", "title"):
+            if link.get(key):
+                element.set(key, link[key])
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

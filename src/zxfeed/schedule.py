@@ -7,6 +7,7 @@ cannot be shared and pickle jobs); poll state lives in our own tables.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from datetime import datetime, timedelta
@@ -55,6 +56,24 @@ def log_poll(result: PollResult) -> None:
             len(result.updated), result.seconds, f" error={result.error!r}" if result.error else "")
 
 
+def pin_to_one_core() -> int | None:
+    """Bind this process to one of the CPU cores it may use (Linux); return the core."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None
+    core = allowed[os.getpid() % len(allowed)]  # several daemons on one machine spread out
+    # Affinity is per thread on Linux: set it on the threads already running, too.
+    tasks = [int(t) for t in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
+    for tid in tasks:
+        try:
+            os.sched_setaffinity(tid, {core})
+        except OSError:  # a thread that just ended
+            continue
+    return core
+
+
 def backoff_delay(interval: int, failures: int, retry_after: float | None) -> float:
     """Exponential backoff from the interval, capped, never sooner than ``Retry-After``."""
     delay = min(interval * 2 ** max(0, failures - 1), max(BACKOFF_CAP, interval))
@@ -91,6 +110,8 @@ class Daemon:
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
         self.lock.acquire()
+        if self.cfg.schedule.one_core and (core := pin_to_one_core()) is not None:
+            log.info("pinned to CPU core %d ([schedule] one_core)", core)
         self.notifier = Notifier(self.cfg, self.store)
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)

@@ -324,8 +324,10 @@ class Store:
                  stamp, it.id))
             changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
-            db.execute("UPDATE items SET title=?, truncated=0, updated=? WHERE id=?",
-                       (it.title, stamp, it.id))
+            db.execute("UPDATE items SET title=?, title_key=?, truncated=0, updated=? WHERE id=?",
+                       (it.title, it.title_key, stamp, it.id))
+            # The full title may name a story the cut one could not.
+            db.execute("UPDATE items SET story_id=? WHERE id=?", (assign_story(db, it), it.id))
             changed = True
         better_date = it.published is not None and not it.extra.get("date_from_url") and (
             old["published"] is None or old["date_from_url"]
