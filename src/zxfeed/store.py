@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from .models import Item
@@ -28,6 +29,16 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+@lru_cache(maxsize=4096)
+def _regions(text: str) -> tuple[str, ...]:
+    # Feeds read thousands of rows whose few distinct region lists repeat.
+    return tuple(json.loads(text))
+
+
+def _attachments(text: str | None) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(a) for a in json.loads(text)) if text and text != "[]" else ()
 
 
 @dataclass(slots=True)
@@ -407,12 +418,12 @@ class Store:
             id=row["id"], url=row["url"], link=row["link"], title=row["title"],
             truncated=bool(row["truncated"]), published=_dt(row["published"]),
             has_time=bool(row["has_time"]), source_id=row["source_id"],
-            source_name=row["source_name"], regions=tuple(json.loads(row["regions"])),
+            source_name=row["source_name"], regions=_regions(row["regions"]),
             summary=row["summary"], first_seen=_dt(row["first_seen"]),
             updated=_dt(row["updated"]),
             extra={"baseline": str(row["baseline"]), "date_from_url": str(row["date_from_url"])},
             author=row["author"], origin=row["origin"], original_url=row["original_url"],
-            attachments=tuple(tuple(a) for a in json.loads(row["attachments"] or "[]")),
+            attachments=_attachments(row["attachments"]),
             simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],
             enriched=bool(row["enriched"]), original_id=row["original_id"],
         )
