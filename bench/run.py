@@ -327,7 +327,6 @@ def zx_worker(a: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, filename=str(work / "zxfeed.log"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
     sites = control(base, "sites")[: a.sources]
     meta = {s["id"]: s for s in sites}
@@ -575,7 +574,7 @@ def machine_facts() -> dict[str, str]:
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
                            capture_output=True, text=True).stdout.strip()
     libs = []
-    for lib in ("urllib3", "lxml", "APScheduler", "feedgen", "beautifulsoup4", "requests"):
+    for lib in ("lxml", "APScheduler", "feedgen", "beautifulsoup4", "requests"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             libs.append(f"{lib} {metadata.version(lib)}")
     return {

@@ -1,5 +1,6 @@
 import gzip
 import itertools
+import zlib
 import threading
 import time
 
@@ -111,3 +112,27 @@ def test_redirect_followed_to_final_url(web: TestWeb) -> None:
         resp = f.get(web.url("/f/old"))
     assert resp.status == 200 and resp.url == web.url("/f/new.html")
     assert "新地址" in resp.body.decode()
+
+
+def test_chinese_path_and_raw_deflate(web: TestWeb) -> None:
+    page = "<p>政协提案</p>".encode()
+    squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # "deflate" as some servers send it: no header
+    web.set("/f/提案 列表.html", squeeze.compress(page) + squeeze.flush(),
+            headers={"Content-Encoding": "deflate"})
+    with Fetcher(FetchSettings(host_delay=0)) as f:
+        assert f.get(web.url("/f/提案 列表.html")).body == page
+    assert web.requests_to("/f/提案 列表.html")  # sent percent-encoded, decoded by the server
+
+
+def test_chunked_stream_capped(web: TestWeb) -> None:
+    web.set("/f/endless", b"", stream=3_000_000)  # chunked, no Content-Length
+    with Fetcher(FetchSettings(host_delay=0, max_bytes=1_000_000)) as f, pytest.raises(FetchError) as info:
+        f.get(web.url("/f/endless"))
+    assert info.value.kind == "too-large"
+
+
+def test_tls_to_a_plain_port_is_a_network_error(web: TestWeb) -> None:
+    with Fetcher(FetchSettings(host_delay=0, connect_timeout=2, read_timeout=2)) as f, \
+            pytest.raises(FetchError) as info:
+        f.get(web.url("/f/plain.html").replace("http://", "https://"))
+    assert info.value.kind == "network" and "TLS" in str(info.value)

@@ -1,8 +1,8 @@
-"""Fetch stage: polite HTTP GET with conditional requests, time and size limits.
+"""Fetch stage: polite HTTP GET with conditional requests, redirects, robots.txt.
 
-One :class:`Fetcher` (one ``urllib3.PoolManager``: a small pool per host, kept
-alive for the article pages that follow a list page) per process. Politeness per
-host (one request at a time, a minimum delay between requests) is kept here.
+One :class:`Fetcher` per process, shared by the poll threads. Politeness per host
+(one request at a time, a minimum delay between requests, robots.txt) is kept
+here; :mod:`zxfeed.transport` sends each request.
 """
 
 from __future__ import annotations
@@ -12,25 +12,18 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import Message
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-import urllib3
-from urllib3.exceptions import (
-    DecodeError,
-    HTTPError,
-    LocationValueError,
-    NewConnectionError,
-    ProtocolError,
-    TimeoutError,
-)
-
 from . import __version__
 from .robots import RobotsCache
+from .transport import Limits, TransportError
+from .transport import get as transport_get
 
 DEFAULT_USER_AGENT = f"zxfeed/{__version__} (+https://github.com/zxfeed/zxfeed; feed aggregator)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-Headers = Mapping[str, str]  # case-insensitive (urllib3's HTTPHeaderDict)
+Headers = Mapping[str, str]  # case-insensitive (an http.client message)
 
 
 class FetchError(Exception):
@@ -44,7 +37,7 @@ class FetchError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.body = body
-        self.headers: Headers = headers if headers is not None else urllib3.HTTPHeaderDict()
+        self.headers: Headers = headers if headers is not None else Message()
 
 
 @dataclass(slots=True)
@@ -79,7 +72,6 @@ class FetchSettings:
     host_delay: float = 1.0
     host_concurrency: int = 1
     robots: bool = True
-    pool: int = 64  # hosts whose last connection is kept alive (least recently used dropped)
     total_timeout: float = 120.0  # a page that trickles in slower than this is given up
 
 
@@ -116,16 +108,6 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _network_message(exc: Exception) -> str:
-    text = str(exc)
-    if "Name or service not known" in text or "Temporary failure in name resolution" in text \
-            or "nodename nor servname" in text or "Failed to resolve" in text:
-        return "cannot resolve the host name (DNS) — no internet here, or a wrong address"
-    if "Connection refused" in text:
-        return "connection refused — the server is down or the port is wrong"
-    return f"{type(exc).__name__}: {text}"[:300]
-
-
 def body_hash(body: bytes) -> str:
     """Hash that tells an unchanged page without parsing it."""
     return hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -136,13 +118,8 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = s = settings or FetchSettings()
-        # urllib3 rather than httpx: a pool per host is a dict lookup, where httpcore scans
-        # every pooled connection on each request (5× the CPU of a 304 with thousands of hosts).
-        self._pool = urllib3.PoolManager(
-            num_pools=s.pool, maxsize=max(1, s.host_concurrency), block=False,
-            timeout=urllib3.Timeout(connect=s.connect_timeout, read=s.read_timeout),
-            retries=False,
-        )
+        self._limits = Limits(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout,
+                              total_timeout=s.total_timeout, max_bytes=s.max_bytes)
         self._headers = {
             "User-Agent": s.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -157,8 +134,7 @@ class Fetcher:
         return resp[0], resp[1]
 
     def close(self) -> None:
-        """Close pooled connections."""
-        self._pool.clear()
+        """Nothing is held between requests; kept so that ``with Fetcher()`` reads naturally."""
 
     def __enter__(self) -> Fetcher:
         return self
@@ -190,37 +166,10 @@ class Fetcher:
         raise FetchError("redirects", f"too many redirects (more than {self.settings.max_redirects})")
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, Headers]:
-        started = time.monotonic()
-        for attempt in (1, 2):
-            try:
-                resp = self._pool.request("GET", url, headers={**self._headers, **headers}, redirect=False,
-                                          preload_content=False)
-                complete = False
-                try:
-                    if resp.status in REDIRECTS:
-                        return resp.status, b"", resp.headers
-                    body = self._read_capped(resp, started)
-                    complete = True
-                    return resp.status, body, resp.headers
-                finally:
-                    if not complete:  # unread bytes left: the connection cannot be reused
-                        resp.close()
-                    resp.release_conn()
-            except ProtocolError as exc:
-                # A kept-alive connection the server had already closed: try once on a new one.
-                if attempt == 2:
-                    raise FetchError("network", _network_message(exc)) from None
-            except NewConnectionError as exc:  # before TimeoutError: it subclasses it
-                raise FetchError("network", _network_message(exc)) from None
-            except TimeoutError as exc:
-                raise FetchError("timeout", f"timed out ({type(exc).__name__})") from None
-            except (LocationValueError, ValueError) as exc:
-                raise FetchError("invalid-url", str(exc)[:300]) from None
-            except DecodeError as exc:
-                raise FetchError("network", f"bad compressed body: {exc}"[:300]) from None
-            except HTTPError as exc:
-                raise FetchError("network", _network_message(exc)) from None
-        raise AssertionError("unreachable")
+        try:
+            return transport_get(url, {**self._headers, **headers}, self._limits)
+        except TransportError as exc:
+            raise FetchError(exc.kind, str(exc)) from None
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
             known_hash: str | None = None, robots: bool = True) -> Response:
@@ -253,21 +202,3 @@ class Fetcher:
             etag=rheaders.get("etag"), last_modified=rheaders.get("last-modified"),
             not_modified=known_hash is not None and digest == known_hash, elapsed=elapsed,
         )
-
-    def _read_capped(self, resp: urllib3.BaseHTTPResponse, started: float) -> bytes:
-        cap = self.settings.max_bytes
-        declared = resp.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise FetchError("too-large", f"body of {declared} bytes exceeds the {cap}-byte cap")
-        chunks: list[bytes] = []
-        size = 0
-        # Counted after decompression (a small gzip can expand into a huge page); small reads
-        # keep what one compressed chunk can expand to bounded.
-        for chunk in resp.stream(16384, decode_content=True):
-            size += len(chunk)
-            if size > cap:
-                raise FetchError("too-large", f"body exceeds the {cap}-byte cap")
-            if time.monotonic() - started > self.settings.total_timeout:
-                raise FetchError("timeout", f"page not complete after {self.settings.total_timeout:.0f} s")
-            chunks.append(chunk)
-        return b"".join(chunks)
