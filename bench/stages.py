@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phase", default="changed", choices=["cold", "unchanged", "changed"])
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1, help="poll on this many threads at once")
+    ap.add_argument("--latency", default="0,0", help="min,max seconds per response of the fake web")
     a = ap.parse_args(argv)
 
     from zxfeed.config import load_config
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     from zxfeed.schedule import fetch_settings
     from zxfeed.store import Store
 
-    with FakeWebProcess(a.sites, latency=(0.0, 0.0), cut_share=a.cut_share) as web, \
+    low, high = (float(x) for x in a.latency.split(","))
+    with FakeWebProcess(a.sites, latency=(low, high), cut_share=a.cut_share) as web, \
             tempfile.TemporaryDirectory() as tmp:
         sites = web.control("sites")
         meta = {s["id"]: s for s in sites}

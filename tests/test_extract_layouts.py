@@ -63,3 +63,13 @@ def test_explicit_selectors() -> None:
     assert [i.title for i in items] == T and not any(i.truncated for i in items)
     assert _days(items)[4] == date(2024, 2, 5)
     assert items[0].url == "http://zx.example.gov.cn/s/0.html"
+
+
+def test_list_below_hundreds_of_unclosed_tags() -> None:
+    # Old CMS templates leave a <font> open per menu entry; libxml2 by default drops whatever
+    # lies deeper than 256 elements, which here would be the whole list.
+    html = ("<html><body>" + "<font color=red><a href='/m/x.html'>栏目</a>" * 300
+            + "<ul>" + "".join(f"<li><a href='/d/{i}.html'>{t}</a><span>2024-02-0{i + 1}</span></li>"
+                               for i, t in enumerate(T)) + "</ul></body></html>")
+    items = _extract(html)
+    assert [i.title for i in items] == T and _days(items)[-1] == date(2024, 2, 5)

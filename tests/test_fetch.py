@@ -1,8 +1,8 @@
 import gzip
 import itertools
-import zlib
 import threading
 import time
+import zlib
 
 import pytest
 

@@ -138,3 +138,19 @@ def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
         assert len({stories[raws[k].url] for k in ("sd", "agg", "city", "county")}) == 1, order
         assert stories[raws["other"].url] != stories[raws["sd"].url], order
         store.close()
+
+
+def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path) -> None:
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试二", "http://y/")])
+    store.record_failure("s1", NOW, "timeout", "timed out")
+    store.record_unchanged("s1", NOW + timedelta(minutes=30), etag='"v1"')
+    store.record_unchanged("s2", NOW + timedelta(minutes=30))
+    store.record_failure("s2", NOW + timedelta(minutes=60), "network", "refused")
+    s1, s2 = store.source("s1"), store.source("s2")
+    assert s1.failures == 0 and s1.etag == '"v1"' and s1.state == "ok"  # the later success counts
+    assert s2.failures == 1 and s2.last_poll == NOW + timedelta(minutes=60)  # the later failure wins
+    store.record_unchanged("s2", NOW + timedelta(minutes=90))
+    store.close()
+    again = Store(tmp_path / "z.db").source("s2")  # nothing lost by closing
+    assert again.last_poll == NOW + timedelta(minutes=90) and again.failures == 0

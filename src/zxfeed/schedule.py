@@ -50,7 +50,10 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
 
 def log_poll(result: PollResult) -> None:
     """One line per poll: source, status, duration, items found and new."""
-    level = logging.WARNING if result.status == "failed" else logging.INFO
+    # Unchanged polls are most polls: at DEBUG, the log tells what happened, not that nothing did.
+    level = {"failed": logging.WARNING, "unchanged": logging.DEBUG}.get(result.status, logging.INFO)
+    if not log.isEnabledFor(level):
+        return
     log.log(level, "poll source=%s status=%s state=%s found=%d new=%d updated=%d seconds=%.2f%s",
             result.source_id, result.status, result.state, result.found, len(result.new),
             len(result.updated), result.seconds, f" error={result.error!r}" if result.error else "")
@@ -245,6 +248,7 @@ class Daemon:
 
     def publish_if_dirty(self) -> None:
         """Regenerate the feeds touched since the last publish."""
+        self.store.flush()  # unchanged polls' bookkeeping, a batch every few seconds
         with self._dirty_lock:
             if not self._dirty_sources:
                 return

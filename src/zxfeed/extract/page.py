@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -11,6 +12,16 @@ from lxml import etree
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
 _STRING = etree.XPath("string()", smart_strings=False)
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    # huge_tree: libxml2 otherwise drops everything nested deeper than 256 elements, and
+    # pages with an unclosed <font> or <div> in a loop get there (bodies are size-capped).
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(huge_tree=True)
+    return parser
 
 
 def text_content(el: etree._Element) -> str:
@@ -65,8 +76,8 @@ def parse_html(text: str, url: str) -> Page:
         text = "<html></html>"
     # Plain etree elements: lxml.html's per-element class lookup cost ~10 % of extraction.
     try:
-        root = etree.HTML(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _parser())
+    except (etree.LxmlError, ValueError):
         root = None
     if root is None:
         root = etree.HTML("<html></html>")
