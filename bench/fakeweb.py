@@ -432,8 +432,11 @@ class FakeWeb:
 
     # -- publishing ---------------------------------------------------------------------------
 
-    def publish(self, indices: list[int], count: int = 1) -> list[dict[str, Any]]:
-        """Put ``count`` new items at the top of each named site's list; return them."""
+    def publish(self, indices: list[int], count: int = 1, unique: bool = False) -> list[dict[str, Any]]:
+        """Put ``count`` new items at the top of each named site's list; return them.
+
+        ``unique`` titles cannot match another site's story (the latency probes' items).
+        """
         out = []
         now = time.time()
         for i in indices:
@@ -444,6 +447,8 @@ class FakeWeb:
             seen = {e.title for e in site.entries}
             for _ in range(count):
                 entry = self._new_entry(site, rng, self.today, seen)
+                if unique:
+                    entry.title += f"（编号{entry.uid}）"
                 site.entries.insert(0, entry)
                 out.append({"site": site.id, "title": entry.title, "url": self.url(site, entry.path)})
             site.version += 1
@@ -582,7 +587,8 @@ class FakeWeb:
         elif path == "/_ctl/sites":
             data = self.describe()
         elif path == "/_ctl/publish":
-            data = self.publish(which, int(query.get("count", ["1"])[0]))
+            data = self.publish(which, int(query.get("count", ["1"])[0]),
+                                unique=query.get("unique", ["0"])[0] == "1")
         elif path == "/_ctl/truth":
             data = self.truth(which)
         elif path == "/_ctl/mail":

@@ -472,7 +472,8 @@ def zx_worker(a: argparse.Namespace) -> None:
     rng = random.Random(a.seed)
     for sid in rng.sample(ids, min(a.probes, n)):
         mail_before = control(base, "stats")["mail"]["count"]
-        item = control(base, "publish", sites=str(meta[sid]["site"]))[0]
+        # A title of its own: reprint de-duplication would rightly not mail a story twice.
+        item = control(base, "publish", sites=str(meta[sid]["site"]), unique=1)[0]
         t_pub = time.monotonic()
         title = item["title"]
         rec.arm([sid])
