@@ -140,6 +140,19 @@ def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
         store.close()
 
 
+def test_same_wording_under_another_title_is_another_story(tmp_path: Path) -> None:
+    # Templated notices: near-identical bodies, different subjects in the titles.
+    body = ("各专门委员会、各界别：为做好相关工作，现将有关事项通知如下。请各单位高度重视，认真组织，"
+            "按时报送材料，确保工作取得实效。联系人：办公室，联系电话见附件。") * 3
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("a", "a", "http://a/"), ("b", "b", "http://b/")])
+    for key, title in (("a", "关于开展2024年度优秀提案评选工作的通知"), ("b", "关于报送社情民意信息年度统计表的通知")):
+        raw = RawItem(title=title, url=f"http://{key}.example.gov.cn/1.html", published=NOW, body=body)
+        store.save_poll(key, [normalize_item(raw, source_id=key, source_name=key, regions=("山东省",),
+                                             now=NOW)], NOW)
+    assert len({it.story_id for it in store.items()}) == 2
+
+
 def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path) -> None:
     store = Store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试二", "http://y/")])

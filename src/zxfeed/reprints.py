@@ -3,7 +3,7 @@
 CPPCC news travels national → provincial → municipal and through aggregators;
 the same story appears under many URLs. Copies are tied by, in order: an
 explicit original link, the same normalized title within a few days, or a
-near-duplicate body (SimHash over character 3-grams, Hamming distance ≤ 3).
+near-duplicate body (SimHash over character 3-grams) under a related title.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ MAX_DISTANCE = 4
 UNRELATED = 20  # same title but bodies this far apart: two events, not one story
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 MIN_BODY = 80
+MIN_TITLE_OVERLAP = 0.5
 
 
 def title_key(title: str) -> str:
@@ -43,6 +44,15 @@ def simhash(text: str) -> int | None:
     value = int(bits, 2)
     # SQLite integers are signed 64-bit.
     return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def title_overlap(a: str, b: str) -> float:
+    """Share of the shorter title's character pairs found in the other (0 … 1)."""
+    pairs_a = {a[i : i + 2] for i in range(len(a) - 1)}
+    pairs_b = {b[i : i + 2] for i in range(len(b) - 1)}
+    if not pairs_a or not pairs_b:
+        return 0.0
+    return len(pairs_a & pairs_b) / min(len(pairs_a), len(pairs_b))
 
 
 def distance(a: int, b: int) -> int:
@@ -79,10 +89,13 @@ def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
             if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
                 found.append(story)
     if it.simhash is not None:
-        for story, other in db.execute(
-                "SELECT story_id, simhash FROM items WHERE simhash IS NOT NULL AND sort_time "
-                "BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
-            if distance(it.simhash, other) <= MAX_DISTANCE:
+        for story, other, key in db.execute(
+                "SELECT story_id, simhash, title_key FROM items WHERE simhash IS NOT NULL AND "
+                "sort_time BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
+            # Templated notices share most of their wording: a near-same body joins a story
+            # only under a related title (a reprint may shorten or tag it, not replace it).
+            if distance(it.simhash, other) <= MAX_DISTANCE and \
+                    title_overlap(it.title_key, key or "") >= MIN_TITLE_OVERLAP:
                 found.append(story)
     return list(dict.fromkeys(found))
 
