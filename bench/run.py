@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -455,7 +456,11 @@ def zx_worker(a: argparse.Namespace) -> None:
             sched.modify_job(f"poll:{sid}", next_run_time=now)
         return sched.resume
 
-    truth0 = control(base, "truth", sites=f"1-{n}")  # what the pages show before the first poll
+    # What the pages show before the first poll, kept on disk until the title check: held
+    # in memory it would count in this process's peak RSS (tens of MB for 3,000 sites).
+    truth0_file = work / "truth0.json"
+    with urllib.request.urlopen(f"{base}/_ctl/truth?sites=1-{n}", timeout=120) as resp:
+        truth0_file.write_bytes(resp.read())
     # -- cold: start() publishes what is stored, schedules every source; the first round runs
     cold = cycle("cold", daemon.start, cold_bound)
     notifier = getattr(daemon, "notifier", None)
@@ -539,6 +544,7 @@ def zx_worker(a: argparse.Namespace) -> None:
 
     # -- titles: every item the sites showed, stored with its full title?
     truth = control(base, "truth", sites=f"1-{n}")
+    truth0 = json.loads(truth0_file.read_bytes())
     db = sqlite3.connect(f"file:{cfg.db_path}?mode=ro", uri=True)
     stored = dict(db.execute("SELECT link, title FROM items WHERE source_id != 'archive'").fetchall())
     db.close()

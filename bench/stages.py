@@ -17,6 +17,7 @@ import pstats
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1, help="poll on this many threads at once")
     ap.add_argument("--latency", default="0,0", help="min,max seconds per response of the fake web")
+    ap.add_argument("--cpu-gate", type=int, default=0, help="at most this many polls parse at once")
     a = ap.parse_args(argv)
 
     from zxfeed.config import load_config
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeded {a.stored_items} items in {time.monotonic() - t:.1f} s")
         fetcher = Fetcher(fetch_settings(cfg))
         profile = cProfile.Profile()
+        gate = threading.BoundedSemaphore(a.cpu_gate) if a.cpu_gate else None
         times: dict[str, list[float]] = {}
 
         def phase(name: str) -> None:
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             if a.profile and name == a.phase and a.threads == 1:
                 profile.enable()
             c = time.thread_time()
-            result = poll_source(src, cfg, store, fetcher)
+            result = poll_source(src, cfg, store, fetcher, cpu=gate)
             spent = time.thread_time() - c
             if a.profile and name == a.phase and a.threads == 1:
                 profile.disable()

@@ -21,7 +21,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 # A poll asks for the same few URLs' identity several times (enrich, normalize, store).
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """The identity of a link: scheme-less, host lower-cased, tracking and fragment dropped."""
     parts = urlsplit(url.strip())
@@ -37,7 +37,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("", netloc, path, urlencode(query), ""))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def item_id(url: str) -> str:
     """A stable id from the canonical URL only; titles change, links do not."""
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -88,9 +89,15 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
 
 
 def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
-                now: datetime | None = None) -> PollResult:
-    """Poll one source and store what it shows; never raises for a site's misbehaviour."""
+                now: datetime | None = None,
+                cpu: AbstractContextManager[object] | None = None) -> PollResult:
+    """Poll one source and store what it shows; never raises for a site's misbehaviour.
+
+    ``cpu`` (a semaphore) bounds how many polls parse and store at once, so that a burst
+    of changed pages does not have dozens of threads contend for one interpreter.
+    """
     started = time.monotonic()
+    cpu = cpu or nullcontext()
     now = now or datetime.now(SHANGHAI)
     state = store.source(src.id, counts=False)
     try:
@@ -107,31 +114,33 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         return PollResult(src.id, "unchanged", state.state if state else "ok",
                           found=state.items_last or 0 if state else 0,
                           seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
-    extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
+    with cpu:
+        extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
                  budget=cfg.fetch.article_fetches, articles=src.fetch_articles,
                  baseline=state is None or state.baseline_at is None)
-    regions = region_keys(src.region, src.city, src.district)
-    items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
-             for r in extraction.items]
-    verdict = page_state(
-        url=resp.url, item_urls=[r.url for r in extraction.items],
-        recent=state.recent_counts if state else [], replacements=extraction.replacements,
-        undated=sum(r.published is None for r in extraction.items), body=resp.body,
-    )
-    evidence = None
-    if verdict.state in ("broken", "blocked"):
-        evidence = save_evidence(cfg.evidence_dir, src.id, resp.body, now, verdict.reason or "",
-                                 state)
-    saved = store.save_poll(
-        src.id, items, now, state=verdict.state, etag=resp.etag,
-        last_modified=resp.last_modified,
-        # A page that yielded nothing is re-parsed next time, in case the fault was ours.
-        body_hash=resp.body_hash if items else None, encoding=extraction.encoding,
-        warning=verdict.reason, evidence=evidence,
-    )
+    with cpu:
+        regions = region_keys(src.region, src.city, src.district)
+        items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
+                 for r in extraction.items]
+        verdict = page_state(
+            url=resp.url, item_urls=[r.url for r in extraction.items],
+            recent=state.recent_counts if state else [], replacements=extraction.replacements,
+            undated=sum(r.published is None for r in extraction.items), body=resp.body,
+        )
+        evidence = None
+        if verdict.state in ("broken", "blocked"):
+            evidence = save_evidence(cfg.evidence_dir, src.id, resp.body, now, verdict.reason or "",
+                                     state)
+        saved = store.save_poll(
+            src.id, items, now, state=verdict.state, etag=resp.etag,
+            last_modified=resp.last_modified,
+            # A page that yielded nothing is re-parsed next time, in case the fault was ours.
+            body_hash=resp.body_hash if items else None, encoding=extraction.encoding,
+            warning=verdict.reason, evidence=evidence,
+        )
     return PollResult(src.id, "ok", verdict.state, found=len(items), new=saved.new,
                       updated=saved.updated, error=verdict.reason,
                       seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)

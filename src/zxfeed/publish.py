@@ -39,7 +39,7 @@ def feed_filename(name: str) -> str:
     return _UNSAFE.sub("_", name).strip(". ") or "_"
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _urn(key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:item:" + key).urn
 
