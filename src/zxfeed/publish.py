@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -90,26 +91,37 @@ class Publisher:
                                       f"{self.title} · {name}", source_id=sid))
         return specs
 
-    def publish(self, *, regions: set[str] | None = None,
-                sources: set[str] | None = None) -> list[Path]:
-        """Regenerate feeds; return the files whose content changed."""
+    def publish(self, *, regions: set[str] | None = None, sources: set[str] | None = None,
+                cpu: AbstractContextManager[object] | None = None) -> list[Path]:
+        """Regenerate feeds; return the files whose content changed.
+
+        ``cpu`` (the daemon's parsing semaphore) is taken for each feed, so that a long
+        round takes turns with polls instead of contending with them for the interpreter.
+        """
         written = []
         for spec in self.specs(regions=regions, sources=sources):
-            path = self.directory / spec.path
-            try:
-                previous = path.read_bytes()
-            except FileNotFoundError:
-                previous = None
-            if spec.region is None and spec.source_id is None:
-                data = self.render(spec, *self._stories(), previous=previous)
-            else:
-                data = self.render(spec, self.store.items(region=spec.region,
-                                                          source_id=spec.source_id,
-                                                          limit=self.limit), previous=previous)
-            if data != previous:
-                _write(path, data)
-                written.append(path)
+            with cpu or nullcontext():
+                if self._publish_one(spec):
+                    written.append(self.directory / spec.path)
         return written
+
+    def _publish_one(self, spec: FeedSpec) -> bool:
+        """Render one feed and write it if its bytes changed."""
+        path = self.directory / spec.path
+        try:
+            previous = path.read_bytes()
+        except FileNotFoundError:
+            previous = None
+        if spec.region is None and spec.source_id is None:
+            data = self.render(spec, *self._stories(), previous=previous)
+        else:
+            data = self.render(spec, self.store.items(region=spec.region,
+                                                      source_id=spec.source_id,
+                                                      limit=self.limit), previous=previous)
+        if data == previous:
+            return False
+        _write(path, data)
+        return True
 
     def _stories(self) -> tuple[list[Item], dict[str, list[Item]]]:
         """Newest stories for the merged feed: one entry each, its other copies beside it."""

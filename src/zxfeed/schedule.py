@@ -239,11 +239,16 @@ class Daemon:
 
     def _publish_loop(self) -> None:
         delay = max(0.5, self.cfg.feeds.publish_delay)
-        while not self._stopping.wait(delay):
+        wait = delay
+        while not self._stopping.wait(wait):
+            started = time.monotonic()
             try:
                 self.publish_if_dirty()
             except Exception:  # a failed round (disk full …) is retried on the next one
                 log.exception("publishing feeds failed")
+            # In a burst (thousands of sources changing at once) rounds get long: keep
+            # publishing to about a fifth of the time, so that polling keeps its pace.
+            wait = max(delay, 4 * (time.monotonic() - started))
 
     def _mail_loop(self, every: float = 15.0, gather: float = 0.3) -> None:
         self._mail_due.set()
@@ -284,7 +289,7 @@ class Daemon:
             regions, sources = self._dirty_regions, self._dirty_sources
             self._dirty_regions, self._dirty_sources = set(), set()
         with self._publish_lock:
-            written = self.publisher.publish(regions=regions, sources=sources)
+            written = self.publisher.publish(regions=regions, sources=sources, cpu=self._cpu)
         log.info("published %d feed files", len(written))
 
     def healthy(self) -> bool:
