@@ -167,3 +167,26 @@ def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path) -> N
     store.close()
     again = Store(tmp_path / "z.db").source("s2")  # nothing lost by closing
     assert again.last_poll == NOW + timedelta(minutes=90) and again.failures == 0
+
+
+def test_band_index_backfilled_by_migration(tmp_path: Path) -> None:
+    import sqlite3
+
+    body = ("市政协召开专题协商会，围绕推进黄河流域生态保护和高质量发展协商议政。委员们结合调研实际，"
+            "从加强湿地保护修复、推进水资源节约集约利用、发展沿黄特色产业等方面提出意见建议。") * 2
+    title = "市政协召开专题协商会聚焦黄河流域生态保护和高质量发展"
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("a", "a", "http://a/"), ("b", "b", "http://b/")])
+    first = RawItem(title=title, url="http://a.example.gov.cn/1.html", published=NOW, body=body)
+    store.save_poll("a", [normalize_item(first, source_id="a", source_name="a", regions=("山东省",),
+                                         now=NOW)], NOW)
+    store.close()
+    db = sqlite3.connect(tmp_path / "z.db")  # as a store written before the band index existed
+    db.executescript("DROP TABLE simhash_bands; PRAGMA user_version = 6;")
+    db.close()
+    store = Store(tmp_path / "z.db")
+    copy = RawItem(title=title + "（转载）", url="http://b.example.org/9.html", published=NOW,
+                   body=body + "来源：网络")
+    store.save_poll("b", [normalize_item(copy, source_id="b", source_name="b", regions=("山东省",),
+                                         now=NOW)], NOW)
+    assert len({it.story_id for it in store.items()}) == 1  # found through the backfilled bands

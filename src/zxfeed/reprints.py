@@ -55,6 +55,24 @@ def title_overlap(a: str, b: str) -> float:
     return len(pairs_a & pairs_b) / min(len(pairs_a), len(pairs_b))
 
 
+# (shift, mask) of the 5 bands the band index (schema v7) keeps of each SimHash: with at
+# most MAX_DISTANCE < 5 differing bits, some band of two near-same hashes is equal.
+BANDS = ((0, 8191), (13, 8191), (26, 8191), (39, 8191), (52, 4095))
+
+
+def bands(value: int) -> list[tuple[int, int]]:
+    """``(band, value)`` pairs of a SimHash, as stored in ``simhash_bands``."""
+    return [(i, (value >> shift) & mask) for i, (shift, mask) in enumerate(BANDS)]
+
+
+def index_simhash(db: sqlite3.Connection, item_id: str, value: int | None) -> None:
+    """(Re)write an item's rows in the band index."""
+    db.execute("DELETE FROM simhash_bands WHERE item_id=?", (item_id,))
+    if value is not None:
+        db.executemany("INSERT INTO simhash_bands (band, value, item_id) VALUES (?, ?, ?)",
+                       [(b, v, item_id) for b, v in bands(value)])
+
+
 def distance(a: int, b: int) -> int:
     """Hamming distance between two SimHashes."""
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
@@ -89,9 +107,12 @@ def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
             if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
                 found.append(story)
     if it.simhash is not None:
+        lookups = " UNION ".join(["SELECT item_id FROM simhash_bands WHERE band=? AND value=?"]
+                                 * len(BANDS))
         for story, other, key in db.execute(
-                "SELECT story_id, simhash, title_key FROM items WHERE simhash IS NOT NULL AND "
-                "sort_time BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 2000", (lo, hi)):
+                f"SELECT story_id, simhash, title_key FROM items WHERE id IN ({lookups}) "
+                "AND sort_time BETWEEN ? AND ? ORDER BY sort_time DESC LIMIT 500",
+                [x for pair in bands(it.simhash) for x in pair] + [lo, hi]):
             # Templated notices share most of their wording: a near-same body joins a story
             # only under a related title (a reprint may shorten or tag it, not replace it).
             if distance(it.simhash, other) <= MAX_DISTANCE and \

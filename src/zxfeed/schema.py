@@ -136,7 +136,25 @@ CREATE INDEX IF NOT EXISTS item_regions_newest ON item_regions (region, sort_tim
 CREATE INDEX IF NOT EXISTS item_sources_newest ON item_sources (source_id, sort_time DESC, item_id);
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6)
+# v7: near-duplicate bodies found through an index: each SimHash cut into 5 bands (see
+# reprints.BANDS); two hashes within distance 4 share at least one band exactly.
+_V7 = """
+CREATE TABLE IF NOT EXISTS simhash_bands (
+    band INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    item_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS simhash_bands_lookup ON simhash_bands (band, value);
+CREATE INDEX IF NOT EXISTS simhash_bands_item ON simhash_bands (item_id);
+INSERT INTO simhash_bands (band, value, item_id)
+    SELECT 0, simhash & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 1, (simhash >> 13) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 2, (simhash >> 26) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 3, (simhash >> 39) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 4, (simhash >> 52) & 4095, id FROM items WHERE simhash IS NOT NULL;
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

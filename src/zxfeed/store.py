@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .models import Item
-from .reprints import assign_story
+from .reprints import assign_story, index_simhash
 from .schema import migrate
 
 RECENT = 10
@@ -339,7 +339,8 @@ class Store:
              json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
              it.title_key, it.story_id, int(it.enriched), it.original_id),
         )
-
+        if it.simhash is not None:
+            index_simhash(db, it.id, it.simhash)
         db.executemany(
             "INSERT OR IGNORE INTO item_regions (region, item_id, sort_time) VALUES (?, ?, ?)",
             [(r, it.id, published or _iso(it.first_seen)) for r in it.regions],
@@ -357,6 +358,7 @@ class Store:
                 (it.summary, it.author, it.origin, it.original_url, it.original_id,
                  json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
                  stamp, it.id))
+            index_simhash(db, it.id, it.simhash)
             changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
             db.execute("UPDATE items SET title=?, title_key=?, truncated=0, updated=? WHERE id=?",
@@ -391,7 +393,8 @@ class Store:
                 db.executemany("INSERT OR IGNORE INTO tombstones (id, pruned_at) VALUES (?, ?)",
                                [(x, _iso(now)) for x in chunk])
                 for table, col in (("items", "id"), ("item_sources", "item_id"),
-                                   ("item_regions", "item_id"), ("deliveries", "item_id")):
+                                   ("item_regions", "item_id"), ("deliveries", "item_id"),
+                                   ("simhash_bands", "item_id")):
                     db.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
             # Sent mail is kept a month for the record, then dropped.
             db.execute("DELETE FROM outbox WHERE status='sent' AND sent_at < ?",
