@@ -668,9 +668,11 @@ def summarize(n: int, zx_runs: list[dict[str, Any]], seq: list[dict[str, Any]],
     row("CPU/page: unchanged (304 or same hash)", fmt_ms(c_un), fmt_ms(b_cpu), fmt_ms(t_cpu),
         ratio(c_un, b_cpu), ratio(c_un, t_cpu), "≤ 1.0 ms", None if c_un is None else c_un <= 0.001)
     c_ch = cyc("changed", "cpu_per_page")
-    row("CPU/page: changed (1 new item)", fmt_ms(c_ch), fmt_ms(b_cpu), fmt_ms(t_cpu),
-        ratio(c_ch, b_cpu), ratio(c_ch, t_cpu), "≤ 20 ms (stretch 5)",
-        None if c_ch is None else c_ch <= 0.020)
+    # The whole process (feeds and mail included) when every source changed at once; the
+    # issue's "bytes → committed" target is the poll's own row below.
+    row("CPU/page: changed (1 new item; feeds, mail included)", fmt_ms(c_ch), fmt_ms(b_cpu),
+        fmt_ms(t_cpu), ratio(c_ch, b_cpu), ratio(c_ch, t_cpu), "— (target: bytes → committed)",
+        None)
     c_co = cyc("cold", "cpu_per_page")
     row("CPU/page: cold (first poll, 20 new)", fmt_ms(c_co), fmt_ms(b_cpu), fmt_ms(t_cpu),
         ratio(c_co, b_cpu), ratio(c_co, t_cpu), "below baseline", None if c_co is None or b_cpu is None
