@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -67,6 +68,12 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
             return r.status_code == 200 and len(feedparser.parse(r.content).entries) == n
 
         assert _wait(lambda: feed_has(2)), "first poll never reached the served feed"
+        if len(os.sched_getaffinity(0)) > 1:  # [schedule] one_core: every thread on one core
+            cores = set()
+            for task in Path(f"/proc/{proc.pid}/task").iterdir():
+                with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                    cores.add(frozenset(os.sched_getaffinity(int(task.name))))
+            assert len(cores) == 1 and len(next(iter(cores))) == 1, cores
         r = httpx.get(base + "/feeds/all.atom")
         assert r.headers["content-type"] == "application/atom+xml; charset=utf-8"
         etag, modified = r.headers["etag"], r.headers["last-modified"]
