@@ -81,19 +81,18 @@ def write_json(path: str | Path, data: Any) -> None:
 # =============================================================================================
 
 
-def seed_worker(a: argparse.Namespace) -> None:
+def seed_archive(store: Any, count: int) -> None:
+    """Fill ``store`` with ``count`` old archive items spread over the fake web's places."""
     from zxfeed.extract.dates import SHANGHAI
     from zxfeed.models import RawItem
     from zxfeed.normalize import normalize_item, region_keys
-    from zxfeed.store import Store
 
-    store = Store(a.db)
     rng = random.Random(7)
     places = [region_keys(p, c, d) for p, cs in REGIONS.items() for c, ds in cs.items() for d in ds]
     now = datetime.now(SHANGHAI)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     batch = []
-    for k in range(a.items):
+    for k in range(count):
         day = midnight - timedelta(days=400 + k % 3000)
         raw = RawItem(title=f"政协存档资料第{k}号 关于加强基层协商民主建设的调研报告",
                       url=f"http://archive.zx.example.gov.cn/{k // 1000}/t{day:%Y%m%d}_{k}.html",
@@ -105,6 +104,13 @@ def seed_worker(a: argparse.Namespace) -> None:
             batch = []
     if batch:
         store.save_poll("archive", batch, now)
+
+
+def seed_worker(a: argparse.Namespace) -> None:
+    from zxfeed.store import Store
+
+    store = Store(a.db)
+    seed_archive(store, a.items)
     count = store.item_count()
     store.close()
     write_json(a.out, {"items": count})
@@ -813,24 +819,20 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # subprocess.run kills its child, ``finally`` stops the fake web
 
 
+# Options left unset take these; --quick is a 2-minute smoke run.
+QUICK_DEFAULTS = {"runs": 3, "baseline_seconds": 3, "idle_seconds": 1, "probes": 1,
+                  "stored_items": 10_500, "regen_reps": 1}
+FULL_DEFAULTS = {"runs": 3, "baseline_seconds": 20, "idle_seconds": 10, "probes": 5,
+                 "stored_items": 100_000, "regen_reps": 5}
+
+
 def orchestrate(a: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
-    if a.quick:
-        sizes = [int(x) for x in a.sources.split(",")] if a.sources else [20]
-        a.runs = a.runs or 3
-        a.baseline_seconds = a.baseline_seconds or 3
-        a.idle_seconds = a.idle_seconds or 1
-        a.probes = a.probes or 1
-        a.stored_items = a.stored_items if a.stored_items is not None else 10_500
-        a.regen_reps = a.regen_reps or 1
-    else:
-        sizes = [int(x) for x in (a.sources or "1000,3000").split(",")]
-        a.runs = a.runs or 3
-        a.baseline_seconds = a.baseline_seconds or 20
-        a.idle_seconds = a.idle_seconds or 10
-        a.probes = a.probes or 5
-        a.stored_items = a.stored_items if a.stored_items is not None else 100_000
-        a.regen_reps = a.regen_reps or 5
+    sizes = [int(x) for x in (a.sources or ("20" if a.quick else "1000,3000")).split(",")]
+    defaults = QUICK_DEFAULTS if a.quick else FULL_DEFAULTS
+    for key, value in defaults.items():
+        if getattr(a, key) is None or (key != "stored_items" and not getattr(a, key)):
+            setattr(a, key, value)
     facts = machine_facts()
     work = Path(tempfile.mkdtemp(prefix="zxfeed-bench-"))
     log = work / "bench.log"

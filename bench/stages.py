@@ -20,14 +20,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakeweb import FakeWebProcess
-from run import toml_str
+from run import seed_archive, toml_str
 
 
 def _config(work: Path, sites: list[dict[str, Any]], articles: bool) -> Path:
@@ -43,28 +42,6 @@ def _config(work: Path, sites: list[dict[str, Any]], articles: bool) -> Path:
     path = work / "zxfeed.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _seed(store: Any, count: int) -> None:
-    from zxfeed.extract.dates import SHANGHAI
-    from zxfeed.models import RawItem
-    from zxfeed.normalize import normalize_item, region_keys
-
-    now = datetime.now(SHANGHAI)
-    regions = region_keys("山东省", "济南市", None)
-    batch = []
-    for k in range(count):
-        day = now - timedelta(days=400 + k % 3000)
-        raw = RawItem(title=f"政协存档资料第{k}号 关于加强基层协商民主建设的调研报告",
-                      url=f"http://archive.zx.example.gov.cn/{k // 1000}/t{day:%Y%m%d}_{k}.html",
-                      published=day)
-        batch.append(normalize_item(raw, source_id="archive", source_name="政协存档",
-                                    regions=regions, now=now))
-        if len(batch) == 2000:
-            store.save_poll("archive", batch, now)
-            batch = []
-    if batch:
-        store.save_poll("archive", batch, now)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(cfg.db_path)
         store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
         t = time.monotonic()
-        _seed(store, a.stored_items)
+        seed_archive(store, a.stored_items)
         print(f"seeded {a.stored_items} items in {time.monotonic() - t:.1f} s")
         fetcher = Fetcher(fetch_settings(cfg))
         profile = cProfile.Profile()
