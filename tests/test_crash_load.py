@@ -37,6 +37,8 @@ def _count(db: Path, sql: str) -> int:
     con = sqlite3.connect(db)
     try:
         return con.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:  # the daemon has created the file but not yet its schema
+        return 0
     finally:
         con.close()
 
