@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from . import __version__
 from .config import Config, ConfigError, SourceConfig, load_config
+from .config_checks import check_secrets, check_server
 from .discover import discover, to_toml
 from .extract import extract_items
 from .extract.dates import SHANGHAI
@@ -24,6 +27,7 @@ from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
+from .status import render_status
 from .store import SourceState, Store
 from .web import FeedServer
 
@@ -50,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="json: one JSON object per line, for log collectors")
     p.add_argument("--version", action="version", version=f"zxfeed {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="守护进程：定时抓取、发布订阅源、提供 HTTP 服务")
+    run = sub.add_parser("run", help="守护进程：定时抓取、发布订阅源、提供 HTTP 服务")
+    run.add_argument("--host", help="HTTP 监听地址（覆盖 [server] host）")
+    run.add_argument("--port", type=int, help="HTTP 端口（覆盖 [server] port）")
+    sub.add_parser("reload", help="让正在运行的 zxfeed run 重新读取配置（发送 SIGHUP）")
     poll = sub.add_parser("poll", help="立即抓取一次（全部或指定来源）并发布，然后退出")
     poll.add_argument("--source", action="append", metavar="ID", help="只抓取此来源（可重复）")
     _filters(poll)
@@ -98,14 +105,30 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(args.config)
 
 
-def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
+def _with_server_options(cfg: Config, args: argparse.Namespace) -> Config:
+    """``run --host/--port`` over ``[server]``, checked like the file's own values."""
+    host, port = getattr(args, "host", None), getattr(args, "port", None)
+    if host is None and port is None:
+        return cfg
+    update = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError(f"--port: {port} is not a port — use a number from 1 to 65535")
+    cfg.server = cfg.server.model_copy(update=update)
+    check_server(cfg.path, cfg)
+    return cfg
+
+
+def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
             stop_after: float | None = None) -> int:
-    cfg = cfg or _config(args)
+    cfg = cfg or _with_server_options(_config(args), args)
+    check_secrets(cfg)
     daemon = Daemon(cfg)
     server = None
-    stop = threading.Event()
+    stop, wake = threading.Event(), threading.Event()
+    reload_due = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda *_: (stop.set(), wake.set()))
+    signal.signal(signal.SIGHUP, lambda *_: (reload_due.set(), wake.set()))
     try:
         daemon.start()
     except AlreadyRunning as exc:
@@ -118,15 +141,28 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
                                     daemon.store, healthy=daemon.healthy,
                                     notifier=daemon.notifier, metrics=daemon.metrics.render,
                                     next_runs=daemon.next_runs,
-                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)))
+                                    opml=lambda: build_opml(daemon.cfg,
+                                                            datetime.now(daemon.cfg.zone)),
+                                    status=lambda query: render_status(
+                                        daemon.cfg, daemon.store, daemon.next_runs(), query),
+                                    evidence_dir=cfg.evidence_dir)
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
-                      f"change [server] port in {cfg.path}", file=sys.stderr)
+                      f"change [server] port in {cfg.path} or use --port", file=sys.stderr)
                 return EXIT_FAIL
             server.start()
             logging.getLogger("zxfeed").info("serving %s/feeds/all.atom", server.url)
             print(f"feeds: {server.url}/feeds/all.atom   status: {server.url}/", flush=True)
-        stop.wait(stop_after)
+        deadline = None if stop_after is None else time.monotonic() + stop_after
+        while not stop.is_set():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            wake.wait(left)
+            wake.clear()
+            if reload_due.is_set() and not stop.is_set():
+                reload_due.clear()
+                _reload(daemon, server, args)
     finally:
         if server is not None:
             server.stop()
@@ -134,8 +170,37 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
     return EXIT_OK
 
 
+def _reload(daemon: Daemon, server: FeedServer | None, args: argparse.Namespace | None) -> None:
+    """SIGHUP: re-read the config file; a bad one is reported and the running one kept."""
+    log = logging.getLogger("zxfeed.reload")
+    try:
+        cfg = load_config(daemon.cfg.path)
+        if args is not None:
+            cfg = _with_server_options(cfg, args)
+        check_secrets(cfg)
+    except ConfigError as exc:
+        log.error("reload refused, still running the previous config: %s", exc)
+        return
+    daemon.reload(cfg)
+    if server is not None:
+        server.notifier = daemon.notifier
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    cfg = _config(args)  # a bad file is reported here, before the daemon is disturbed
+    pid = StoreLock(cfg.db_path).holder()
+    if pid is None:
+        print(f"zxfeed: no zxfeed run is running on {cfg.db_path} — start it with `zxfeed run`",
+              file=sys.stderr)
+        return EXIT_FAIL
+    os.kill(pid, signal.SIGHUP)
+    print(f"reload: sent SIGHUP to zxfeed run (pid {pid}); its log says what changed")
+    return EXIT_OK
+
+
 def cmd_poll(args: argparse.Namespace) -> int:
     cfg = _config(args)
+    check_secrets(cfg)
     wanted = set(args.source or [])
     unknown = wanted - {s.id for s in cfg.sources}
     if unknown:
@@ -256,6 +321,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"feeds:    {cfg.feeds_dir}  (served at {cfg.base_url}/feeds/all.atom)")
     mail = f"SMTP {cfg.smtp.host}:{cfg.smtp.port}" if cfg.smtp else f"files in {cfg.outbox_dir}"
     print(f"mail:     {mail}; {len(cfg.subscribers)} subscribers")
+    if cfg.smtp and cfg.smtp.password_env and cfg.smtp.password_env not in os.environ:
+        print(f"          note: ${cfg.smtp.password_env} is not set here; run, poll and "
+              "digest --send need it")
     print(f"sources:  {len(cfg.enabled_sources)} enabled of {len(cfg.sources)}")
     for s in cfg.sources:
         flag = "" if s.enabled else "  (disabled)"
@@ -267,6 +335,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_digest(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
+    if args.send:
+        check_secrets(cfg)
     lock = StoreLock(cfg.db_path)
     if args.send and not lock.try_acquire():
         print("zxfeed: a running zxfeed owns this store; it sends digests on schedule",
@@ -325,7 +395,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": cmd_feeds,
             "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo,
-            "opml": cmd_opml, "discover": cmd_discover}
+            "opml": cmd_opml, "discover": cmd_discover, "reload": cmd_reload}
 
 
 def main(argv: list[str] | None = None) -> int:

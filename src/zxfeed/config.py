@@ -12,6 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -23,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .config_checks import check_config
 from .fetch import DEFAULT_USER_AGENT
 
 DEFAULT_CONFIG = Path("config/zxfeed.toml")
@@ -141,8 +143,9 @@ class FeedsConfig(_Strict):
 
 class ServerConfig(_Strict):
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(8080, ge=1, le=65535)
     enabled: bool = True
+    language: Literal["zh", "en"] = "zh"  # the status page's language
 
 
 class FetchConfig(_Strict):
@@ -169,7 +172,7 @@ class ScheduleConfig(_Strict):
 
 class SmtpConfig(_Strict):
     host: str
-    port: int = 25
+    port: int = Field(25, ge=1, le=65535)
     from_: str = Field("zxfeed <zxfeed@localhost>", alias="from")
     username: str | None = None
     password_env: str | None = None
@@ -261,6 +264,11 @@ class Config(_Strict):
         return f"http://{self.server.host}:{self.server.port}"
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone, in which every time is shown."""
+        return ZoneInfo(self.schedule.timezone)
+
+    @property
     def enabled_sources(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]
 
@@ -332,6 +340,8 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
                 '"why this site may be fetched against its robots.txt"')
     if kind == "string_pattern_mismatch" and last in _PATTERN_FIXES:
         return f"{file}: {key}: {err.get('input')!r} is not valid — {_PATTERN_FIXES[last]}"
+    if last == "port":
+        return f"{file}: {key}: {err.get('input')!r} is not a port — use a number from 1 to 65535"
     if last == "url":
         return f"{file}: {key}: {msg} — use a full address like \"https://www.example.gov.cn/list.html\""
     fix = _FIXES.get(kind, "see the README's configuration section")
@@ -367,11 +377,12 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(_explain(file, exc, Config)) from None
     cfg.path = file.resolve()
     origin = {s.id: file for s in cfg.sources}
+    where = {s.id: (file, i) for i, s in enumerate(cfg.sources)}
     sources = list(cfg.sources)
     for pattern in cfg.include:
         matches = sorted(glob.glob(str(cfg.resolve(pattern))))
-        if not matches and not glob.has_magic(pattern):
-            raise ConfigError(f"{file}: include: {pattern!r} not found — fix the path "
+        if not matches:
+            raise ConfigError(f"{file}: include: {pattern!r} matches no file — fix the path "
                               "(relative to this file) or remove it")
         for match in matches:
             inc = Path(match)
@@ -379,13 +390,14 @@ def load_config(path: str | Path | None = None) -> Config:
                 part = _IncludeFile.model_validate(_read_toml(inc))
             except ValidationError as exc:
                 raise ConfigError(_explain(inc, exc, _IncludeFile)) from None
-            for src in part.sources:
+            for index, src in enumerate(part.sources):
                 if src.id in origin:
                     raise ConfigError(
                         f"{inc}: sources.id: duplicate id {src.id!r} (also in {origin[src.id]}) "
                         "— give each source its own id"
                     )
                 origin[src.id] = inc
+                where.setdefault(src.id, (inc, index))
                 sources.append(src)
     seen: dict[str, int] = {}
     for i, src in enumerate(cfg.sources):
@@ -395,6 +407,7 @@ def load_config(path: str | Path | None = None) -> Config:
         seen[src.id] = i
     cfg.sources = sources
     _check_references(file, cfg)
+    check_config(file, cfg, where)
     return cfg
 
 
@@ -410,7 +423,4 @@ def _check_references(file: Path, cfg: Config) -> None:
             if region not in regions:
                 raise ConfigError(f"{file}: subscribers[{i}].regions: unknown region {region!r} — "
                                   "use a region, city or district named by a source")
-    if cfg.smtp and cfg.smtp.password_env and cfg.smtp.password_env not in os.environ:
-        raise ConfigError(f"{file}: smtp.password_env: environment variable "
-                          f"{cfg.smtp.password_env!r} is not set — export it before starting")
 

@@ -47,6 +47,21 @@ class StoreLock:
             return False
         return True
 
+    def holder(self) -> int | None:
+        """The pid of the process holding the lock, or ``None`` when nobody does."""
+        try:
+            fh = self.path.open("r")
+        except FileNotFoundError:
+            return None
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = fh.read().strip()
+                return int(text) if text.isdigit() else None
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return None
+
     def release(self) -> None:
         """Let go of the lock."""
         if self._fh is not None:

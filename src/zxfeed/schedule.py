@@ -28,6 +28,7 @@ from .notify.notifier import Notifier
 from .poll import PollResult, poll_source
 from .process import limit_malloc_arenas, pin_to_one_core
 from .publish import Publisher
+from .resume import first_runs
 from .store import Store
 
 log = logging.getLogger("zxfeed.schedule")
@@ -109,14 +110,7 @@ class Daemon:
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
         self.publisher.publish()
-        now = datetime.now(self.tz)
-        for i, src in enumerate(sources):
-            if src.discover:
-                # Its pages are found first (in the background), then each is scheduled.
-                self.scheduler.add_job(self.discover, IntervalTrigger(days=1, timezone=self.tz),
-                                       args=[src], id=f"discover:{src.id}", next_run_time=now)
-                continue
-            self._schedule_poll(src, now + timedelta(seconds=(i % 50) * 0.1))
+        self._schedule_sources(sources)
         # Publishing runs on a thread of its own, publish_delay after the previous round
         # ended: an interval job would pile up (and warn) while a big round is running.
         self._publish_thread = threading.Thread(target=self._publish_loop, name="publish",
@@ -126,17 +120,83 @@ class Daemon:
         # round, and mail left pending by a crash or an SMTP outage goes out at start and on a timer.
         self._mail_thread = threading.Thread(target=self._mail_loop, name="mail", daemon=True)
         self._mail_thread.start()
+        self._schedule_digests()
+        self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
+                               id="retention")
+        self.scheduler.start()
+        log.info("started: %d sources scheduled", len(sources))
+
+    def _schedule_sources(self, sources: list[SourceConfig]) -> None:
+        """Add poll (or discover) jobs, each first due where its stored schedule left it."""
+        now = datetime.now(self.tz)
+        states = {s.id: s for s in self.store.sources(counts=False)}
+        polled = [s for s in sources if not s.discover]
+        first = first_runs(polled, states, self.cfg.interval, now)
+        for src in sources:
+            if src.discover:
+                # Its pages are found first (in the background), then each is scheduled.
+                self.scheduler.add_job(self.discover, IntervalTrigger(days=1, timezone=self.tz),
+                                       args=[src], id=f"discover:{src.id}", next_run_time=now,
+                                       replace_existing=True)
+            else:
+                self._schedule_poll(src, first[src.id])
+
+    def _schedule_digests(self) -> None:
         for i, sub in enumerate(self.cfg.subscribers):
             if sub.mode == "instant":
                 continue
             hour, minute = (int(x) for x in sub.time.split(":"))
             trigger = CronTrigger(hour=hour, minute=minute, timezone=self.tz,
                                   day_of_week=sub.weekday if sub.mode == "weekly" else None)
-            self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}")
-        self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
-                               id="retention")
-        self.scheduler.start()
-        log.info("started: %d sources scheduled", len(sources))
+            self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}",
+                                   replace_existing=True)
+
+    def reload(self, cfg: Config) -> dict[str, list[str]]:
+        """Take a re-read config: added sources scheduled, removed ones stopped, changed updated.
+
+        Subscribers, SMTP and feed settings are taken too; ``[storage]``, ``[server]``,
+        ``[fetch]`` and ``[schedule]`` need a restart (logged when they differ).
+        """
+        old = {s.id: s for s in self.cfg.enabled_sources}
+        new = {s.id: s for s in cfg.enabled_sources}
+        added = [i for i in new if i not in old]
+        removed = [i for i in old if i not in new]
+        changed = [i for i in new if i in old and new[i] != old[i]]
+        for table in ("storage", "server", "fetch", "schedule"):
+            if getattr(cfg, table) != getattr(self.cfg, table):
+                log.warning("reload: [%s] changed; it takes effect at the next restart", table)
+        with self._scheduler_lock:
+            if self._stopping.is_set():
+                return {"added": [], "removed": [], "changed": []}
+            self.store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
+            gone = set(removed) | {i for i in changed if old[i].discover}
+            for job in self.scheduler.get_jobs():
+                sid = job.id.partition(":")[2]
+                if job.id.startswith("digest:") or sid in gone or sid.split("--")[0] in gone:
+                    job.remove()
+            self.cfg = cfg
+            with self._publish_lock:
+                derived = {k: v for k, v in self.publisher.source_names.items()
+                           if k.split("--")[0] in new and k not in new}
+                self.publisher = make_publisher(cfg, self.store)
+                self.publisher.source_names.update(derived)
+            self.notifier = Notifier(cfg, self.store)
+            now = datetime.now(self.tz)
+            for sid in changed:
+                job = self.scheduler.get_job(f"poll:{sid}")
+                if job is None:
+                    continue
+                # New settings from the next poll on; a shorter interval brings it forward.
+                soonest = now + timedelta(seconds=self.cfg.interval(new[sid]))
+                when = min(job.next_run_time, soonest) if job.next_run_time else soonest
+                self._schedule_poll(new[sid], when)
+            self._schedule_sources([new[i] for i in added]
+                                   + [new[i] for i in changed if new[i].discover])
+            self._schedule_digests()
+        self._mail_due.set()
+        log.info("reload: added=%s removed=%s changed=%s", ",".join(added) or "-",
+                 ",".join(removed) or "-", ",".join(changed) or "-")
+        return {"added": added, "removed": removed, "changed": changed}
 
     def _schedule_poll(self, src: SourceConfig, first: datetime) -> None:
         interval = self.cfg.interval(src)
@@ -244,12 +304,14 @@ class Daemon:
     def prune(self) -> int:
         """Daily retention: drop old items, remembering their ids so they never return as new."""
         now = datetime.now(self.tz)
+        regions = set(self.store.regions())  # before: a region may lose its last items
         removed = self.store.prune(now - timedelta(days=self.cfg.storage.retention_days), now)
         if removed:
             log.info("retention: pruned %d items older than %d days", removed,
                      self.cfg.storage.retention_days)
             with self._dirty_lock:
                 self._dirty_sources.update(s.id for s in self.cfg.sources)
+                self._dirty_regions.update(regions)
         return removed
 
     def publish_if_dirty(self) -> None:

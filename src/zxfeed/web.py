@@ -47,8 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/unsubscribe":
             self._unsubscribe_page(head)
         elif path in ("/", "/index.html"):
-            self._send(200, self.server.status_page().encode("utf-8"),
+            self._send(200, self.server.status_page(urlsplit(self.path).query).encode("utf-8"),
                        "text/html; charset=utf-8", head)
+        elif path.startswith("/evidence/") and (page := self.server.evidence(path)) is not None:
+            # A hostile page kept as evidence is shown as text, never run as a page of ours.
+            self._send(200, page, "text/plain", head,
+                       {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"})
         else:
             self._send(404, b"not found\n", "text/plain; charset=utf-8", head)
 
@@ -128,8 +132,12 @@ class FeedServer(ThreadingHTTPServer):
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
                  metrics: Callable[[], bytes] | None = None,
                  opml: Callable[[], bytes] | None = None,
-                 next_runs: Callable[[], dict[str, datetime]] | None = None) -> None:
+                 next_runs: Callable[[], dict[str, datetime]] | None = None,
+                 status: Callable[[str], str] | None = None,
+                 evidence_dir: Path | None = None) -> None:
         super().__init__((host, port), _Handler)
+        self.status = status
+        self.evidence_dir = evidence_dir
         self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics
@@ -163,36 +171,20 @@ class FeedServer(ThreadingHTTPServer):
             self._cache[file] = (st.st_mtime_ns, st.st_size, data, etag, mtime)
         return data, etag, mtime
 
-    def status_page(self) -> str:
-        """A plain page listing every source's health, readable on a phone."""
-        rows = []
-        upcoming = self.next_runs() if self.next_runs else {}
-        for s in self.store.sources():
-            feed = f"/feeds/source/{html.escape(s.id)}.atom"
-            error = f"{s.last_error_kind or ''}: {s.last_error}" if s.last_error else ""
-            rows.append(
-                f"<tr><td><a href='{feed}'>{html.escape(s.id)}</a></td>"
-                f"<td class='{html.escape(s.state)}'>{html.escape(s.state)}</td>"
-                f"<td>{s.item_count} / {s.items_last if s.items_last is not None else '—'}</td>"
-                f"<td>{_when(s.last_success)}</td><td>{s.failures}</td>"
-                f"<td>{_when(s.next_poll or upcoming.get(s.id))}</td>"
-                f"<td>{html.escape(s.encoding or '')}</td>"
-                f"<td>{html.escape(error)}</td></tr>"
-            )
-        return (
-            "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            "<title>zxfeed 状态</title><style>body{font-family:sans-serif;margin:1em}"
-            "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
-            "padding:4px;text-align:left;font-size:14px}.ok{color:green}.failing,.broken,"
-            ".blocked{color:#b00}.degraded{color:#b60}</style></head><body>"
-            "<h1>zxfeed</h1><p><a href='/feeds/all.atom'>all.atom</a> · "
-            f"{self.store.item_count()} items · <a href='/metrics'>metrics</a></p>"
-            "<table><tr><th>source</th><th>state</th><th>items / last poll</th>"
-            "<th>last success</th><th>failures</th><th>next poll</th><th>encoding</th>"
-            "<th>last error</th></tr>"
-            + "".join(rows) + "</table></body></html>"
-        )
+    def evidence(self, path: str) -> bytes | None:
+        """A saved copy of a page that broke (``/evidence/<id>/<file>``), or ``None``."""
+        if self.evidence_dir is None:
+            return None
+        root = self.evidence_dir.resolve()
+        file = (root / path.removeprefix("/evidence/")).resolve()
+        return file.read_bytes() if root in file.parents and file.is_file() else None
+
+    def status_page(self, query: str = "") -> str:
+        """The status page: the configured renderer (status.py), else a bare list of states."""
+        if self.status is not None:
+            return self.status(query)
+        lines = [f"{s.id} {s.state} {s.last_error or ''}" for s in self.store.sources()]
+        return "<!doctype html><meta charset='utf-8'><pre>" + html.escape("\n".join(lines))
 
     def start(self) -> None:
         """Serve in a background thread."""
@@ -204,6 +196,3 @@ class FeedServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-
-def _when(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "—"
