@@ -163,3 +163,58 @@ def test_sighup_and_reload_change_a_running_daemon(tmp_path: Path, web: TestWeb)
     cfg.write_text(good, "utf-8")
     gone = zxfeed("reload", config=cfg)
     assert gone.returncode == 1 and "no zxfeed run" in gone.stderr
+
+
+def test_run_host_and_port_options(tmp_path: Path, web: TestWeb) -> None:
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()  # "another service" on the config's port
+    port = free_port()
+    web.set("/hp/list.html", _list("/hp", 2))
+    cfg = write_config(tmp_path, f"[server]\nport = {busy.getsockname()[1]}\n"
+                       + _source("hp", web.url("/hp/list.html")))
+    proc = subprocess.Popen([sys.executable, "-m", "zxfeed.cli", "--config", str(cfg), "run",
+                             "--host", "127.0.0.2", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def up() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.2:{port}/healthz", timeout=5).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        assert _wait(up, 30), "not serving on --host/--port"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        busy.close()
+    assert proc.returncode == 0, err
+
+
+def test_second_demo_leaves_the_running_one_alone(tmp_path: Path) -> None:
+    port = free_port()
+    first = subprocess.Popen([sys.executable, "-m", "zxfeed.cli", "demo", "--port", str(port),
+                              "--seconds", "120"], cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    config = tmp_path / "data" / "demo" / "zxfeed.toml"
+    try:
+        line = first.stdout.readline()
+        assert line.startswith("sample sites: http://127.0.0.1:"), line
+        sites = line.split()[2]
+        assert _wait(lambda: (tmp_path / "data" / "demo" / "feeds" / "all.atom").exists(), 60)
+        before = config.read_bytes()
+        second = zxfeed("demo", "--port", str(free_port()), "--seconds", "5", cwd=tmp_path)
+        assert second.returncode == 1 and "already running" in second.stderr, second
+        assert config.read_bytes() == before
+        # The sample sites have a homepage: discover finds their columns and the feed.
+        found = zxfeed("discover", sites, cwd=tmp_path)
+        assert found.returncode == 0, found.stderr
+        for path in ("/jinan/", "/heze/", "/mudan/", "/weifang/"):
+            assert f'url = "{sites.rstrip("/")}{path}"' in found.stdout, found.stdout
+        assert _wait(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, 20)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert first.returncode == 0

@@ -6,6 +6,7 @@ sees feeds change within a minute without any internet access.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from .config import load_config
 from .extract.dates import SHANGHAI
+from .lock import AlreadyRunning, StoreLock
 
 NEW_ITEM_EVERY = 15.0
 TITLES = [
@@ -100,6 +102,21 @@ def _page(site: str, world: _World) -> tuple[bytes, str]:
     return (head.replace("{cs}", "utf-8") + body + foot).encode("utf-8"), "text/html"
 
 
+COLUMNS = {"jinan": "工作动态", "heze": "通知公告", "mudan": "协商议政"}
+
+
+def _home(world: _World) -> bytes:
+    """The sample sites' homepage: column links and an announced feed, for ``zxfeed discover``."""
+    columns = "".join(f"<li><a href='/{site}/'>{label}</a></li>" for site, label in COLUMNS.items())
+    latest = "".join(f"<li><a href='/jinan/a/{n}.html'>{escape(t)}</a><span>{w:%Y-%m-%d}</span></li>"
+                     for n, t, w in world.items("jinan")[:5])
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>山东省政协（演示站点）</title>"
+            "<link rel='alternate' type='application/rss+xml' title='潍坊市政协 RSS' href='/weifang/'>"
+            "</head><body><ul class='nav'><li><a href='/'>首页</a></li>" + columns + "</ul>"
+            "<h2>最新动态</h2><ul class='latest'>" + latest + "</ul>"
+            "<div class='foot'><a href='/about.html'>关于我们</a></div></body></html>").encode()
+
+
 def _article(site: str, n: int, world: _World) -> bytes:
     for m, title, when in world.items(site):
         if m == n:
@@ -124,7 +141,9 @@ def serve_sample_sites(host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPS
             parts = self.path.split("?")[0].strip("/").split("/")
             site = parts[0] if parts else ""
             body, ctype = b"", "text/html"
-            if site in SITES and len(parts) == 1:
+            if parts == [""] or parts == ["index.html"]:
+                body = _home(world)
+            elif site in SITES and len(parts) == 1:
                 body, ctype = _page(site, world)
             elif site in SITES and parts[1:2] == ["a"] and len(parts) == 3:
                 body = _article(site, int(parts[2].split(".")[0] or -1), world)
@@ -163,11 +182,27 @@ def write_demo_config(directory: Path, sites_url: str, port: int) -> Path:
 
 def run_demo(*, port: int, seconds: float | None, run: Callable[..., int]) -> int:
     """Serve the sample sites and run the daemon on them until stopped."""
+    directory = Path("data/demo")
+    # Held for the whole demo: a second one must not rewrite this one's config and data.
+    guard = StoreLock(directory / "demo")
+    try:
+        guard.acquire()
+    except AlreadyRunning:
+        print(f"zxfeed: a demo (pid {guard.holder() or '?'}) is already running in {directory} — "
+              "stop it first, or start this one from another folder", file=sys.stderr)
+        return 1
+    try:
+        return _run_demo(directory, port, seconds, run)
+    finally:
+        guard.release()
+
+
+def _run_demo(directory: Path, port: int, seconds: float | None, run: Callable[..., int]) -> int:
     sites = serve_sample_sites()
     host, sport = sites.server_address[:2]
-    directory = Path("data/demo")
     path = write_demo_config(directory, f"http://{host}:{sport}", port)
-    print(f"sample sites: http://{host}:{sport}/jinan/  (new item every {NEW_ITEM_EVERY:.0f}s)")
+    print(f"sample sites: http://{host}:{sport}/  (new item every {NEW_ITEM_EVERY:.0f}s; "
+          f"try `zxfeed discover http://{host}:{sport}/`)")
     print(f"config: {path}\nmail:   {directory}/outbox/*.eml (no SMTP server in the demo)")
     try:
         return run(None, cfg=load_config(path), stop_after=seconds)
