@@ -10,7 +10,6 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from . import __version__
@@ -26,7 +25,8 @@ from .notify.digest import is_due
 from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
-from .schedule import Daemon, fetch_settings, log_poll, make_publisher
+from .pollrun import poll_all
+from .schedule import Daemon, fetch_settings, make_publisher
 from .status import render_status
 from .store import SourceState, Store
 from .web import FeedServer
@@ -38,7 +38,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+        out = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%SZ"), "level": record.levelname,
                "logger": record.name, "message": record.getMessage()}
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
@@ -210,12 +210,11 @@ def cmd_poll(args: argparse.Namespace) -> int:
     sources = [s for s in _selected(cfg, args) if (s.id in wanted if wanted else s.enabled)]
     store = Store(cfg.db_path)
     store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
-    with Fetcher(fetch_settings(cfg)) as fetcher, ThreadPoolExecutor(cfg.fetch.workers) as pool:
-        results = list(pool.map(lambda s: poll_source(s, cfg, store, fetcher), sources))
-    for r in results:
-        log_poll(r)
-        print(f"{r.source_id}: {r.status} ({r.state}) found={r.found} new={len(r.new)}"
-              + (f" — {r.error}" if r.error else ""))
+    with Fetcher(fetch_settings(cfg)) as fetcher:
+        # One line per source on stdout (not a log line as well); progress only on a terminal.
+        results = poll_all(sources, lambda s: poll_source(s, cfg, store, fetcher),
+                           workers=cfg.fetch.workers, out=sys.stdout,
+                           progress=sys.stderr if sys.stderr.isatty() else None)
     make_publisher(cfg, store).publish()
     _mail_round(cfg, store)
     store.close()
@@ -276,6 +275,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
     states = {s.id: s for s in store.sources()}
+    zone = cfg.zone
+
+    def local(dt: datetime | None) -> str | None:
+        return dt.astimezone(zone).isoformat() if dt else None
+
     rows = []
     for src in _selected(cfg, args):
         st = states.get(src.id)
@@ -283,35 +287,35 @@ def cmd_sources(args: argparse.Namespace) -> int:
             "id": src.id, "name": src.name, "region": src.region, "city": src.city,
             "level": src.level, "url": src.url, "enabled": src.enabled,
             "state": st.state if st else "new",
-            "last_poll": st.last_poll.isoformat() if st and st.last_poll else None,
-            "last_success": st.last_success.isoformat() if st and st.last_success else None,
+            "last_poll": local(st.last_poll) if st else None,
+            "last_success": local(st.last_success) if st else None,
             "last_error": st.last_error if st else None,
             "last_error_kind": st.last_error_kind if st else None,
             "failures": st.failures if st else 0,
             "items": st.item_count if st else 0,
             "items_last_poll": st.items_last if st else None,
             "encoding": st.encoding if st else None,
-            "state_since": st.state_since.isoformat() if st and st.state_since else None,
-            "next_poll": _next_poll(cfg, src, st),
+            "state_since": local(st.state_since) if st else None,
+            "next_poll": local(_next_poll(cfg, src, st)),
             "evidence": st.evidence if st else None,
         })
     store.close()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{'id':<24} {'state':<9} {'items':>5}  {'last success':<16}  last error")
+    print(f"{'id':<24} {'state':<9} {'items':>5}  {'last success':<16}  last error"
+          f"   (times: {cfg.schedule.timezone})")
     for r in rows:
         last = (r["last_success"] or "—")[:16].replace("T", " ")
         print(f"{r['id']:<24} {r['state']:<9} {r['items']:>5}  {last:<16}  {r['last_error'] or ''}")
     return EXIT_OK
 
 
-def _next_poll(cfg: Config, src: SourceConfig, st: SourceState | None) -> str | None:
+def _next_poll(cfg: Config, src: SourceConfig, st: SourceState | None) -> datetime | None:
     """A backoff's time when one is set, else one interval after the last poll."""
     if st is None or st.last_poll is None:
         return None
-    when = st.next_poll or st.last_poll + timedelta(seconds=cfg.interval(src))
-    return when.isoformat()
+    return st.next_poll or st.last_poll + timedelta(seconds=cfg.interval(src))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -344,10 +348,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     try:
         notifier = Notifier(cfg, store)
-        now = datetime.now(SHANGHAI)
+        now = datetime.now(cfg.zone)
         queued = 0
         for sub in cfg.subscribers:
-            if sub.mode == "instant" or not (args.all or is_due(store, sub, now, SHANGHAI)):
+            if sub.mode == "instant" or not (args.all or is_due(store, sub, now, cfg.zone)):
                 continue
             mail = notifier.digest(sub, dry_run=not args.send)
             if mail is None:
@@ -383,7 +387,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_opml(args: argparse.Namespace) -> int:
     cfg = _config(args)
-    sys.stdout.buffer.write(build_opml(cfg, datetime.now(SHANGHAI)))
+    sys.stdout.buffer.write(build_opml(cfg, datetime.now(cfg.zone)))
     return EXIT_OK
 
 
@@ -402,8 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zxfeed`` console script."""
     args = _parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if args.log_format == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    # Logs are in UTC and say so (Z); what people read (pages, tables, mail) is in [schedule] timezone.
+    formatter = JsonFormatter() if args.log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
     logging.basicConfig(level=args.log_level, handlers=[handler])
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:

@@ -215,7 +215,8 @@ class Store:
             rows, self._pending = self._pending, []
         if rows:
             db.executemany(
-                "UPDATE sources SET last_poll=?1, last_success=?1, failures=0, polls=polls+1, "
+                "UPDATE sources SET last_poll=?1, failures=0, polls=polls+1, "
+                "last_success=CASE WHEN state='broken' THEN last_success ELSE ?1 END, "
                 "next_poll=NULL, etag=COALESCE(?2, etag), last_modified=COALESCE(?3, last_modified), "
                 "last_error=CASE WHEN state IN ('new','failing','blocked') THEN NULL "
                 "ELSE last_error END, "
@@ -307,14 +308,16 @@ class Store:
                     (it.id, source_id, stamp, it.id),
                 )
             db.execute(
-                "UPDATE sources SET last_poll=?, last_success=?, failures=0, polls=polls+1, "
+                # A page whose list is broken loaded, but it was no success: keep the last one.
+                "UPDATE sources SET last_poll=?, last_success=CASE WHEN ? IN ('broken', 'blocked') "
+                "THEN last_success ELSE ? END, failures=0, polls=polls+1, "
                 "next_poll=NULL, state_since=CASE WHEN state=? THEN state_since ELSE ? END, "
                 "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
                 "items_last=?, last_error=?, last_error_kind=?, recent_counts=?, "
                 "evidence=COALESCE(?, evidence), baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
                 # The baseline is the first poll that found items: an empty or broken first
                 # page must not turn the whole list into "new" once it is fixed.
-                (stamp, stamp, state, stamp, state, etag, last_modified, body_hash, encoding,
+                (stamp, state, stamp, state, stamp, state, etag, last_modified, body_hash, encoding,
                  len(items) + len(gone), warning, state if warning else None, json.dumps(recent),
                  json.dumps(evidence, ensure_ascii=False) if evidence else None,
                  stamp if items else None, source_id),
