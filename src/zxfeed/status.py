@@ -26,11 +26,11 @@ SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "
 
 TEXT = {
     "zh": {
-        "lang": "zh-CN", "title": "运行状态", "sources": "个来源", "items": "条信息",
+        "lang": "zh-CN", "title": "运行状态", "n_sources": "个来源", "n_items": "条信息",
         "all_states": "全部状态", "all_regions": "全部地区", "search": "搜索名称、编号、网址或错误",
         "filter": "筛选", "sort": "排序", "reset": "清除", "merged": "合并订阅源",
         "times": "时间均为", "shown": "显示", "of": "/", "none": "没有符合条件的来源。",
-        "col": {"source": "来源", "state": "状态", "region": "地区", "items": "条目（库中 / 上次）",
+        "col": {"source": "来源", "state": "状态", "region": "地区", "stored": "条目（库中 / 上次）",
                 "last_success": "上次成功", "failures": "连续失败", "next_poll": "下次抓取",
                 "problem": "问题", "feeds": "订阅源"},
         "sort_by": {"state": "状态（问题在前）", "id": "编号", "name": "名称", "region": "地区",
@@ -56,13 +56,13 @@ TEXT = {
         },
     },
     "en": {
-        "lang": "en", "title": "Status", "sources": "sources", "items": "items",
+        "lang": "en", "title": "Status", "n_sources": "sources", "n_items": "items",
         "all_states": "All states", "all_regions": "All regions",
         "search": "Search name, id, address or error", "filter": "Filter", "sort": "Sort",
         "reset": "Clear", "merged": "Merged feed", "times": "Times in", "shown": "Showing",
         "of": "of", "none": "No source matches.",
         "col": {"source": "Source", "state": "State", "region": "Region",
-                "items": "Items (stored / last poll)", "last_success": "Last success",
+                "stored": "Items (stored / last poll)", "last_success": "Last success",
                 "failures": "Failures in a row", "next_poll": "Next poll", "problem": "Problem",
                 "feeds": "Feeds"},
         "sort_by": {"state": "State (problems first)", "id": "Id", "name": "Name",
@@ -141,6 +141,11 @@ def rows(cfg: Config, store: Store, next_runs: dict[str, datetime], lang: str) -
     stored = {r["id"]: (r["name"], r["url"]) for r in store.query("SELECT id, name, url FROM sources")}
     configured = {s.id: s for s in cfg.sources}
     words = TEXT[lang]["kind"]
+    with_items = set(store.regions())  # a region without items has no feed yet
+
+    def region_feeds(keys: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(k, _feed_url("region", k)) for k in keys if k in with_items]
+
     out = []
     for sid, st in sorted(states.items()):
         base = configured.get(sid) or configured.get(sid.split("--")[0])
@@ -157,14 +162,14 @@ def rows(cfg: Config, store: Store, next_runs: dict[str, datetime], lang: str) -
             items_last=st.items_last, failures=st.failures, last_success=st.last_success,
             next_poll=st.next_poll or next_runs.get(sid), problem=problem, detail=detail,
             evidence=_evidence(st), feed=_feed_url("source", sid),
-            region_feeds=[(p, _feed_url("region", p)) for p in places],
+            region_feeds=region_feeds(places),
         ))
     for sid, src in configured.items():
         if sid not in states:  # configured, not yet synced to the store
             places = region_keys(src.region, src.city, src.district)
             out.append(Row(sid, src.name, "new", src.region, src.region, src.url, 0, None, 0,
                            None, next_runs.get(sid), None, None, None, _feed_url("source", sid),
-                           [(p, _feed_url("region", p)) for p in places]))
+                           region_feeds(places)))
     return out
 
 
