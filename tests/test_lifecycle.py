@@ -218,3 +218,35 @@ def test_second_demo_leaves_the_running_one_alone(tmp_path: Path) -> None:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
     assert first.returncode == 0
+
+
+def test_restart_does_not_rediscover_a_site(tmp_path: Path, web: TestWeb) -> None:
+    from pages import dated_items, list_page
+
+    web.set("/lc-dsc/", "<html><head><meta charset='utf-8'><title>潍坊市政协</title></head><body>"
+            "<a href='/lc-dsc/zxyw/'>政协要闻</a><a href='/lc-dsc/tagz/'>提案工作</a></body></html>")
+    web.set("/lc-dsc/zxyw/", list_page(dated_items(6, start=700)))
+    web.set("/lc-dsc/tagz/", list_page(dated_items(4, start=800)))
+    cfg = load_config(write_config(tmp_path, "[server]\nenabled = false\n[schedule]\n"
+                                   "interval = 600\n" + _source("wf", web.url("/lc-dsc/"))
+                                   + "discover = true\nfetch_articles = false\n"))
+    first = Daemon(cfg)
+    first.start()
+    try:
+        assert _wait(lambda: {"wf--1", "wf--2"} <= {s.id for s in first.store.sources()
+                                                    if s.polls}, 30)
+    finally:
+        first.stop()
+    homepage_hits = len(web.requests_to("/lc-dsc/"))
+    second = Daemon(load_config(cfg.path))
+    second.start()
+    try:
+        now = datetime.now(second.tz)
+        job = second.scheduler.get_job("discover:wf")
+        assert job.next_run_time > now + timedelta(hours=23), job.next_run_time
+        runs = second.next_runs()
+        assert runs["wf--1"] > now + timedelta(seconds=500), runs  # resumes, not re-polled
+        assert runs["wf--2"] > now + timedelta(seconds=500), runs
+    finally:
+        second.stop()
+    assert len(web.requests_to("/lc-dsc/")) == homepage_hits

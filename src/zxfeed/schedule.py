@@ -33,6 +33,7 @@ from .store import Store
 
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
+DISCOVER_EVERY = 86400  # a discover = true site's list pages are looked for again daily
 
 
 def fetch_settings(cfg: Config) -> FetchSettings:
@@ -133,13 +134,22 @@ class Daemon:
         polled = [s for s in sources if not s.discover]
         first = first_runs(polled, states, self.cfg.interval, now)
         for src in sources:
-            if src.discover:
-                # Its pages are found first (in the background), then each is scheduled.
-                self.scheduler.add_job(self.discover, IntervalTrigger(days=1, timezone=self.tz),
-                                       args=[src], id=f"discover:{src.id}", next_run_time=now,
-                                       replace_existing=True)
-            else:
+            if not src.discover:
                 self._schedule_poll(src, first[src.id])
+                continue
+            # Its pages are found first (in the background), then each is scheduled; after a
+            # restart, the pages found last time resume and the site is rediscovered when due.
+            st = states.get(src.id)
+            again = st.next_poll if st and st.next_poll and st.next_poll > now else now
+            if again > now:
+                pages = self._known_pages(src)
+                self.publisher.source_names.update({p.id: p.name for p in pages})
+                for page, when in first_runs(pages, states, self.cfg.interval, now).items():
+                    self._schedule_poll(next(p for p in pages if p.id == page), when)
+            self.scheduler.add_job(self.discover, IntervalTrigger(seconds=DISCOVER_EVERY,
+                                                                  timezone=self.tz),
+                                   args=[src], id=f"discover:{src.id}", next_run_time=again,
+                                   replace_existing=True)
 
     def _schedule_digests(self) -> None:
         for i, sub in enumerate(self.cfg.subscribers):
@@ -210,12 +220,16 @@ class Daemon:
 
     def discover(self, src: SourceConfig, max_sources: int = 5) -> list[SourceConfig]:
         """Find a ``discover = true`` site's best list pages and poll each as its own source."""
+        now = datetime.now(self.tz)
         try:
-            found, _ = discover(src.url, self.fetcher, datetime.now(self.tz))
+            found, _ = discover(src.url, self.fetcher, now)
         except FetchError as exc:
-            self.store.record_failure(src.id, datetime.now(self.tz), exc.kind, str(exc),
-                                      failure_state(exc))
+            self.store.record_failure(src.id, now, exc.kind, str(exc), failure_state(exc))
             log.warning("discover source=%s failed: %s", src.id, exc)
+            state = self.store.source(src.id, counts=False)
+            delay = backoff_delay(self.cfg.interval(src), state.failures if state else 1,
+                                  exc.retry_after)
+            self._discovered(src, [], now + timedelta(seconds=min(delay, DISCOVER_EVERY)))
             return []
         chosen = [c for c in found if c.kind == "feed" or c.dated >= 3][:max_sources]
         derived = [src.model_copy(update={
@@ -223,16 +237,32 @@ class Daemon:
             "discover": False, "kind": "feed" if c.kind == "feed" else src.kind,
         }) for i, c in enumerate(chosen, 1)]
         self.store.sync_sources((d.id, d.name, d.url) for d in derived)
-        self.publisher.source_names.update({d.id: d.name for d in derived})
-        now = datetime.now(self.tz)
-        with self._scheduler_lock:
-            if self._stopping.is_set():
-                return derived
-            for i, d in enumerate(derived):
-                self._schedule_poll(d, now + timedelta(seconds=i * 0.1))
+        self._discovered(src, derived, now + timedelta(seconds=DISCOVER_EVERY))
         log.info("discover source=%s found=%d polling=%s", src.id, len(found),
                  ",".join(d.url for d in derived))
         return derived
+
+    def _discovered(self, src: SourceConfig, derived: list[SourceConfig], again: datetime) -> None:
+        """Schedule a discovery's pages (where their stored schedules left them) and the next one."""
+        # Stored, so that a restart neither rediscovers the site nor re-polls its pages at once.
+        self.store.set_next_poll(src.id, again)
+        self.publisher.source_names.update({d.id: d.name for d in derived})
+        states = {s.id: s for s in self.store.sources(counts=False)}
+        first = first_runs(derived, states, self.cfg.interval, datetime.now(self.tz))
+        with self._scheduler_lock:
+            if self._stopping.is_set():
+                return
+            for d in derived:
+                self._schedule_poll(d, first[d.id])
+            if (job := self.scheduler.get_job(f"discover:{src.id}")) is not None:
+                job.modify(next_run_time=again)
+
+    def _known_pages(self, src: SourceConfig) -> list[SourceConfig]:
+        """The pages an earlier discovery of ``src`` found, as the store remembers them."""
+        rows = self.store.query("SELECT id, name, url FROM sources WHERE id LIKE ?",
+                                (src.id + "--%",))  # ids hold no LIKE wildcards
+        return [src.model_copy(update={"id": r["id"], "name": r["name"], "url": r["url"],
+                                       "discover": False}) for r in rows]
 
     def poll(self, src: SourceConfig) -> PollResult | None:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
