@@ -16,6 +16,11 @@ def test_readme_config_blocks_load(tmp_path: Path) -> None:
     try:
         path = tmp_path / "zxfeed.toml"
         path.write_text(main, "utf-8")
+        # Its include must match a file (an include matching nothing is refused).
+        (tmp_path / "sources").mkdir()
+        (tmp_path / "sources" / "more.toml").write_text(
+            '[[sources]]\nid = "more"\nname = "M"\nurl = "http://127.0.0.1:9/"\nregion = "山东省"\n',
+            "utf-8")
         cfg = load_config(path)
         assert cfg.sources[0].selectors is not None and cfg.operator == "ops@example.org"
         # The email block is a fragment: it needs a source to name and the main tables.
