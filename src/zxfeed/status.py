@@ -26,7 +26,7 @@ SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "
 
 TEXT = {
     "zh": {
-        "lang": "zh-CN", "title": "运行状态", "n_sources": "个来源", "n_items": "条信息",
+        "lang": "zh-CN", "colon": "：", "title": "运行状态", "n_sources": "个来源", "n_items": "条信息",
         "all_states": "全部状态", "all_regions": "全部地区", "search": "搜索名称、编号、网址或错误",
         "filter": "筛选", "sort": "排序", "reset": "清除", "merged": "合并订阅源",
         "times": "时间均为", "shown": "显示", "of": "/", "none": "没有符合条件的来源。",
@@ -56,7 +56,7 @@ TEXT = {
         },
     },
     "en": {
-        "lang": "en", "title": "Status", "n_sources": "sources", "n_items": "items",
+        "lang": "en", "colon": ": ", "title": "Status", "n_sources": "sources", "n_items": "items",
         "all_states": "All states", "all_regions": "All regions",
         "search": "Search name, id, address or error", "filter": "Filter", "sort": "Sort",
         "reset": "Clear", "merged": "Merged feed", "times": "Times in", "shown": "Showing",
