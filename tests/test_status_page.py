@@ -191,3 +191,20 @@ def test_no_horizontal_scroll_in_chromium(site: dict, width: int, tmp_path: Path
         assert all(w >= 0.9 * (width - 24) for _, _, w in m["cards"]), m
         tops = [t for t, _, _ in m["cards"]]
         assert len(set(tops)) == len(tops) and tops == sorted(tops), m
+
+
+def test_long_lists_are_cut_with_a_link_to_all(site: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zxfeed import status
+    from zxfeed.config import load_config
+    from zxfeed.store import Store
+
+    monkeypatch.setattr(status, "PAGE_ROWS", 3)
+    loaded = load_config(site["cfg"])
+    store = Store(loaded.db_path)
+    try:
+        cut = status.render_status(loaded, store, {})
+        every = status.render_status(loaded, store, {}, "all=1")
+    finally:
+        store.close()
+    assert len(_ids(cut)) == 3 and 'href="/?all=1">显示全部 (5)</a>' in cut
+    assert len(_ids(every)) == 5 and "显示全部" not in every

@@ -22,6 +22,7 @@ from .publish import feed_filename
 from .store import SourceState, Store
 
 STATES = ("failing", "blocked", "broken", "degraded", "new", "ok")  # worst first
+PAGE_ROWS = 500  # a phone should not load 3,000 cards; ?all=1 shows every match
 SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "next_poll")
 
 TEXT = {
@@ -30,6 +31,7 @@ TEXT = {
         "all_states": "全部状态", "all_regions": "全部地区", "search": "搜索名称、编号、网址或错误",
         "filter": "筛选", "sort": "排序", "reset": "清除", "merged": "合并订阅源",
         "times": "时间均为", "shown": "显示", "of": "/", "none": "没有符合条件的来源。",
+        "more": "条件内还有更多来源：缩小筛选范围，或", "show_all": "显示全部",
         "col": {"source": "来源", "state": "状态", "region": "地区", "stored": "条目（库中 / 上次）",
                 "last_success": "上次成功", "failures": "连续失败", "next_poll": "下次抓取",
                 "problem": "问题", "feeds": "订阅源"},
@@ -61,6 +63,7 @@ TEXT = {
         "search": "Search name, id, address or error", "filter": "Filter", "sort": "Sort",
         "reset": "Clear", "merged": "Merged feed", "times": "Times in", "shown": "Showing",
         "of": "of", "none": "No source matches.",
+        "more": "More sources match: narrow the filter, or", "show_all": "show them all",
         "col": {"source": "Source", "state": "State", "region": "Region",
                 "stored": "Items (stored / last poll)", "last_success": "Last success",
                 "failures": "Failures in a row", "next_poll": "Next poll", "problem": "Problem",
@@ -208,18 +211,22 @@ def render_status(cfg: Config, store: Store, next_runs: dict[str, datetime],
              and (not needle or any(needle in (x or "").lower()
                                     for x in (r.id, r.name, r.url, r.place, r.detail)))]
     shown.sort(key=_sort_key(sort))
+    matches = len(shown)
+    if not params.get("all"):
+        shown = shown[:PAGE_ROWS]
 
     def when(dt: datetime | None) -> str:
         return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M") if dt else "—"
 
     def link(**change: str) -> str:
-        merged = {"state": state, "region": region, "q": q, "sort": sort, **change}
+        merged = {"state": state, "region": region, "q": q, "sort": sort, "all": "", **change}
         return "/?" + urlencode({k: v for k, v in merged.items()
                                  if v and not (k == "sort" and v == "state")})
 
     offset = (now or datetime.now(zone)).astimezone(zone).strftime("%z")
     return _env.get_template("status.html").render(
-        t=words, cfg=cfg, rows=shown, total=len(everything), counts=counts, states=STATES,
+        t=words, cfg=cfg, rows=shown, total=len(everything), matches=matches, counts=counts,
+        states=STATES,
         regions=regions, state=state, region=region, q=q, sort=sort, sorts=SORTS, when=when,
         iso=lambda dt: dt.astimezone(zone).isoformat(timespec="minutes") if dt else "",
         link=link, zone=f"{cfg.schedule.timezone} (UTC{offset[:3]}:{offset[3:]})",
