@@ -137,15 +137,14 @@ class Daemon:
             if not src.discover:
                 self._schedule_poll(src, first[src.id])
                 continue
-            # Its pages are found first (in the background), then each is scheduled; after a
-            # restart, the pages found last time resume and the site is rediscovered when due.
+            # The pages found last time resume where they left off (even while the site is
+            # down); the site itself is rediscovered when its stored time comes, not at start.
             st = states.get(src.id)
             again = st.next_poll if st and st.next_poll and st.next_poll > now else now
-            if again > now:
-                pages = self._known_pages(src)
-                self.publisher.source_names.update({p.id: p.name for p in pages})
-                for page, when in first_runs(pages, states, self.cfg.interval, now).items():
-                    self._schedule_poll(next(p for p in pages if p.id == page), when)
+            pages = {p.id: p for p in self._known_pages(src)}
+            self.publisher.source_names.update({p.id: p.name for p in pages.values()})
+            for page, when in first_runs(pages.values(), states, self.cfg.interval, now).items():
+                self._schedule_poll(pages[page], when)
             self.scheduler.add_job(self.discover, IntervalTrigger(seconds=DISCOVER_EVERY,
                                                                   timezone=self.tz),
                                    args=[src], id=f"discover:{src.id}", next_run_time=again,
@@ -180,6 +179,9 @@ class Daemon:
                 return {"added": [], "removed": [], "changed": []}
             self.store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
             gone = set(removed) | {i for i in changed if old[i].discover}
+            for sid in changed:
+                if new[sid].discover:
+                    self.store.set_next_poll(sid, None)  # its new settings: rediscover now
             for job in self.scheduler.get_jobs():
                 sid = job.id.partition(":")[2]
                 if job.id.startswith("digest:") or sid in gone or sid.split("--")[0] in gone:
@@ -254,6 +256,11 @@ class Daemon:
                 return
             for d in derived:
                 self._schedule_poll(d, first[d.id])
+            if derived:  # pages the site no longer lists are no longer polled
+                keep = {f"poll:{d.id}" for d in derived}
+                for job in self.scheduler.get_jobs():
+                    if job.id.startswith(f"poll:{src.id}--") and job.id not in keep:
+                        job.remove()
             if (job := self.scheduler.get_job(f"discover:{src.id}")) is not None:
                 job.modify(next_run_time=again)
 
