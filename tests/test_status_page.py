@@ -141,6 +141,8 @@ def test_hostile_names_and_errors_are_escaped(site: dict) -> None:
 def test_filter_search_and_sort(site: dict) -> None:
     assert sorted(_ids(_get(site, "?state=failing"))) == ["sp-down", "sp-evil"]
     assert _ids(_get(site, "?region=" + quote("北京市"))) == ["sp-bj"]
+    assert "sp-bj" not in _ids(_get(site, "?region=" + quote("济南市")))  # a city works too
+    assert len(_ids(_get(site, "?region=" + quote("济南市")))) == 4
     assert _ids(_get(site, "?q=" + quote("菏泽"))) == ["sp-down"]
     assert _ids(_get(site, "?q=SP-GONE")) == ["sp-gone"]
     ok_then_failing = _ids(_get(site, "?sort=items"))

@@ -116,6 +116,7 @@ class Row:
     evidence: str | None
     feed: str
     region_feeds: list[tuple[str, str]]
+    keys: tuple[str, ...] = ()  # province, city, district: what ?region= matches
 
 
 def _feed_url(kind: str, key: str) -> str:
@@ -165,14 +166,14 @@ def rows(cfg: Config, store: Store, next_runs: dict[str, datetime], lang: str) -
             items_last=st.items_last, failures=st.failures, last_success=st.last_success,
             next_poll=st.next_poll or next_runs.get(sid), problem=problem, detail=detail,
             evidence=_evidence(st), feed=_feed_url("source", sid),
-            region_feeds=region_feeds(places),
+            region_feeds=region_feeds(places), keys=places,
         ))
     for sid, src in configured.items():
         if sid not in states:  # configured, not yet synced to the store
             places = region_keys(src.region, src.city, src.district)
             out.append(Row(sid, src.name, "new", src.region, src.region, src.url, 0, None, 0,
                            None, next_runs.get(sid), None, None, None, _feed_url("source", sid),
-                           region_feeds(places)))
+                           region_feeds(places), places))
     return out
 
 
@@ -207,7 +208,7 @@ def render_status(cfg: Config, store: Store, next_runs: dict[str, datetime],
     regions = sorted({r.region for r in everything})
     needle = q.lower()
     shown = [r for r in everything
-             if (not state or r.state == state) and (not region or r.region == region)
+             if (not state or r.state == state) and (not region or region in r.keys)
              and (not needle or any(needle in (x or "").lower()
                                     for x in (r.id, r.name, r.url, r.place, r.detail)))]
     shown.sort(key=_sort_key(sort))
