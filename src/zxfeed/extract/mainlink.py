@@ -1,0 +1,74 @@
+"""The title link of a list item that holds several links (headline, image, tags, comments, share).
+
+The item's title link is the one leading to its article: the target with the longest
+meaningful link text (letters, not counters such as ``0 跟贴``), helped by a heading
+tag around it and by an image link to the same place. An element with several such
+targets is a section of items, not one item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from .text import clean_text, element_text
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"))
+# Link texts this long compete with the title: two such targets make a section.
+SECTION_TEXT = 8
+
+
+def _letters(text: str) -> int:
+    """Characters that carry meaning: letters and CJK, not digits, spaces or punctuation."""
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def _in_heading(a: etree._Element, record: etree._Element) -> bool:
+    node = a
+    while node is not None and node is not record:
+        if node.tag in _HEADINGS:
+            return True
+        node = node.getparent()
+    return any(child.tag in _HEADINGS for child in a)
+
+
+def anchor_text(a: etree._Element) -> str:
+    """A link's visible text, else its image's ``alt``/``title``, else its own ``title``."""
+    text = element_text(a)
+    if text.strip():
+        return text
+    for img in a.iter("img"):
+        alt = img.get("alt") or img.get("title")
+        if alt and alt.strip():
+            return alt
+    return a.get("title") or ""
+
+
+def main_anchor(anchors: list[etree._Element], record: etree._Element,
+                resolve: Callable[[str | None], str | None]) -> etree._Element | None:
+    """The title link among ``anchors`` (all inside ``record``), or ``None`` for a section."""
+    if len(anchors) == 1:
+        return anchors[0]
+    by_target: dict[str, list[etree._Element]] = {}
+    for a in anchors:
+        by_target.setdefault(resolve(a.get("href")) or "", []).append(a)
+    best: tuple[tuple, etree._Element] | None = None
+    long_targets = 0
+    for target, links in by_target.items():
+        texts = [(_letters(clean_text(element_text(a))), a) for a in links]
+        length, text_link = max(texts, key=lambda t: t[0])
+        has_image = any(next(a.iter("img"), None) is not None for a in links)
+        if length == 0 and has_image:
+            length = max(_letters(clean_text(anchor_text(a))) for a in links)
+            text_link = links[0]
+        if length >= SECTION_TEXT:
+            long_targets += 1
+        heading = any(_in_heading(a, record) for a in links)
+        # A heading outranks length only among title-like texts; an image adds a little.
+        rank = (heading and length >= 4, length + (2 if has_image else 0), bool(target))
+        if best is None or rank > best[0]:
+            best = (rank, text_link)
+    if long_targets >= 3 or best is None:
+        return None
+    return best[1]
