@@ -192,7 +192,7 @@ class _Row:
 
 def _row(record: etree._Element, page: Page, now: datetime, tz: tzinfo) -> _Row | None:
     anchors = _anchors_of(record, page)
-    main = main_anchor(anchors, record, page.resolve) if anchors else None
+    main = main_anchor(anchors, record) if anchors else None
     if main is None:
         return None  # no link, or a section full of items rather than one item
     raw_title = anchor_text(main)

@@ -8,8 +8,6 @@ targets is a section of items, not one item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from lxml import etree
 
 from .text import clean_text, element_text
@@ -45,14 +43,15 @@ def anchor_text(a: etree._Element) -> str:
     return a.get("title") or ""
 
 
-def main_anchor(anchors: list[etree._Element], record: etree._Element,
-                resolve: Callable[[str | None], str | None]) -> etree._Element | None:
+def main_anchor(anchors: list[etree._Element], record: etree._Element) -> etree._Element | None:
     """The title link among ``anchors`` (all inside ``record``), or ``None`` for a section."""
     if len(anchors) == 1:
         return anchors[0]
     by_target: dict[str, list[etree._Element]] = {}
     for a in anchors:
-        by_target.setdefault(resolve(a.get("href")) or "", []).append(a)
+        # The raw href: an item's image and headline repeat it byte for byte, and
+        # resolving every tag and share link would cost more than the whole choice.
+        by_target.setdefault((a.get("href") or "").strip(), []).append(a)
     best: tuple[tuple, etree._Element] | None = None
     long_targets = 0
     for target, links in by_target.items():
