@@ -49,7 +49,7 @@ class PollResult:
 
 def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
                  store: Store | None = None, robots: bool = True, articles: bool = True,
-                 baseline: bool = False) -> None:
+                 baseline: bool = False, tz: tzinfo = SHANGHAI) -> None:
     """Visit article pages (bounded, polite, once per item) for full titles and article facts.
 
     Cut titles come first; then items never enriched (new ones, or older ones a
@@ -74,7 +74,7 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         except FetchError as exc:
             log.debug("article %s: %s", r.url, exc)
             continue  # tried again on a later poll
-        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url)
+        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url, tz)
         if article.title and r.truncated:
             r.title, r.truncated = article.title, False
         precise = article.published
@@ -122,7 +122,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items}, tz)
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
                  budget=cfg.fetch.article_fetches, articles=src.fetch_articles,
-                 baseline=state is None or state.baseline_at is None)
+                 baseline=state is None or state.baseline_at is None, tz=tz)
     with cpu:
         regions = region_keys(src.region, src.city, src.district)
         items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
