@@ -65,6 +65,16 @@ def test_portal_blocks_of_comparable_size_all_taken() -> None:
     assert [b.heading for b in result.blocks] == ["政协要闻", "通知公告", "委员风采"]
 
 
+def test_homepage_whose_longest_block_is_a_teaser_takes_every_block() -> None:
+    boxes = [("政协要闻", 20, 0), ("通知公告", 6, 20), ("委员风采", 5, 26)]
+    html = "".join(f"<div class=box><div class=hd><h2>{h}</h2><a href='/c{k}/'>更多&gt;&gt;</a></div>"
+                   f"<ul>{_list(f'c{k}', n, s)}</ul></div>" for k, (h, n, s) in enumerate(boxes))
+    result = _extract(html)
+    assert len(result.items) == 31 and all(b.kept for b in result.blocks)
+    # The same longest block without its "更多" link is a column's own list.
+    assert len(_extract(html.replace("更多&gt;&gt;", "", 1)).items) == 20
+
+
 def test_script_navigation_of_places_is_not_a_list() -> None:
     places = {"province": [{"name": n, "url": f"http://{c}.news.example.com/"} for n, c in
                            [("北京市", "bj"), ("上海市", "sh"), ("山东省", "sd"), ("河南省", "henan")]],

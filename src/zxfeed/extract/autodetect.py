@@ -18,7 +18,7 @@ from datetime import datetime, tzinfo
 from lxml import etree
 
 from ..models import RawItem
-from .blocks import Block, has_pager, heading, tab_label
+from .blocks import Block, has_more, has_pager, heading, tab_label
 from .dates import SHANGHAI, FoundDate, date_from_url, find_date, normalize_text
 from .mainlink import anchor_text, main_anchor
 from .page import Page, text_content
@@ -282,6 +282,7 @@ def detect_blocks(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[tupl
             block.urls.append(item.url)
     for block, _ in found.values():
         block.pager = any(has_pager(box) for box in block.containers)
+        block.more = any(has_more(box) for box in block.containers)
     return list(found.values())
 
 

@@ -2,7 +2,8 @@
 
 A *column page* has one dominant list (much longer than any other, or the one with
 a pager): only that list is taken, not the 热门/推荐/排行 boxes beside it. A *portal*
-shows several comparable dated blocks, none dominant: all are taken. An article or
+shows several comparable dated blocks, none dominant, or a longest block that is
+itself a teaser with a "更多" link (a column's own list needs none): all are taken. An article or
 aggregator page whose only lists are sidebars is the second case. The operator may
 override per source: ``"main"``, ``"all"`` or block headings.
 """
@@ -25,6 +26,7 @@ _PAGER = re.compile(r"下一?页|上一?页|尾\s*页|末\s*页|共\s*\d+\s*页|
                     r"createPageHTML|next\s*page", re.IGNORECASE)
 _HEADING_CLASS = re.compile(r"tit|head|hd|bt|lm|caption|name|bar|tab|nav", re.IGNORECASE)
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "caption", "legend", "dt", "th"))
+_MORE_LINK = re.compile(r"^[\[【(（<《>》»+\s]*(更多|查看更多|more|MORE|More|>>|»|＞＞)[\]】)）>》»+\s]*$")
 _CRUMB = re.compile(r"位置|首页\s*[>›»]")
 _MORE = re.compile(r"[>》»\s]*(更多|more|MORE|More)[>》»+\s]*")
 
@@ -37,6 +39,7 @@ class Block:
     urls: list[str]
     heading: str = ""
     pager: bool = False
+    more: bool = False  # a "更多" link beside it: a teaser of a column elsewhere
     kept: bool = True
     reason: str = ""
     containers: list[etree._Element] = field(default_factory=list, repr=False)
@@ -123,6 +126,30 @@ def tab_label(box: etree._Element) -> str:
     return tabs[panes.index(box)] if len(tabs) >= len(panes) else ""
 
 
+def _more_link(el: etree._Element) -> bool:
+    return any(_MORE_LINK.match(clean_text(text_content(a))) for a in el.iter("a"))
+
+
+def has_more(container: etree._Element) -> bool:
+    """A "更多" link in the block's title bar (before the list) or right after it."""
+    nxt = container.getnext()
+    if nxt is not None and isinstance(nxt.tag, str) and _more_link(nxt):
+        return True
+    node = container
+    for _ in range(2):
+        sib = node.getprevious()
+        for _ in range(2):
+            if sib is None:
+                break
+            if isinstance(sib.tag, str) and _more_link(sib):
+                return True
+            sib = sib.getprevious()
+        node = node.getparent()
+        if node is None:
+            break
+    return False
+
+
 def has_pager(container: etree._Element) -> bool:
     """A pager (下一页, 共N页, page numbers script) right after the list or around it."""
     node = container
@@ -162,7 +189,7 @@ def choose(blocks: list[Block], lists: str | Sequence[str] | None) -> list[str]:
     if paged and len(paged) < len(blocks) and len(paged[0].urls) * DOMINANCE >= len(main.urls):
         main, column = paged[0], True
     else:
-        column = len(main.urls) >= max(MIN_MAIN, second * DOMINANCE)
+        column = not main.more and len(main.urls) >= max(MIN_MAIN, second * DOMINANCE)
     if lists == "all" or (lists != "main" and not column):
         for b in blocks:
             b.kept, b.reason = True, ""
