@@ -3,9 +3,9 @@
 A *column page* has one dominant list (much longer than any other, or the one with
 a pager): only that list is taken, not the 热门/推荐/排行 boxes beside it. A *portal*
 shows several comparable dated blocks, none dominant, or a longest block that is
-itself a teaser with a "更多" link (a column's own list needs none): all are taken. An article or
-aggregator page whose only lists are sidebars is the second case. The operator may
-override per source: ``"main"``, ``"all"`` or block headings.
+itself a teaser with a "更多" link (a column's own list needs none): all are taken.
+An article or aggregator page whose only lists are sidebars is the second case.
+The operator may override per source: ``"main"``, ``"all"`` or block headings.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def _short_text(el: etree._Element) -> str:
     return text if 2 <= len(text) <= 16 else ""
 
 
-def _heading_of(el: etree._Element) -> str:
-    """The nearest heading-like short text before ``el``: a heading tag or a title class."""
+def _caption(el: etree._Element) -> str:
+    """A table's ``<caption>``, the last resort for a block's heading."""
     if el.tag == "table":
         cap = next(el.iter("caption"), None)
         if cap is not None and _short_text(cap):
@@ -73,8 +73,11 @@ def _title_like(el: etree._Element) -> str:
     text = _short_text(el)
     if text and not _CRUMB.search(text) and (named or len(list(el.iter("a"))) <= 2):
         return text.split(" ")[0] if " " in text and named else text
-    # A title bar that also holds a breadcrumb or "more" links: its titled part.
-    for inner in el.iter():
+    # A title bar that also holds a breadcrumb or "more" links: its titled part
+    # (near its start: a big box before the list is not searched through).
+    for n, inner in enumerate(el.iter()):
+        if n > 40:
+            break
         if inner is not el and isinstance(inner.tag, str) and _named(inner):
             text = _short_text(inner)
             if text and not _CRUMB.search(text):
@@ -106,7 +109,7 @@ def heading(container: etree._Element, first: etree._Element | None = None) -> s
         node = node.getparent()
         if node is None:
             break
-    return _heading_of(container)
+    return _caption(container)
 
 
 def tab_label(box: etree._Element) -> str:
