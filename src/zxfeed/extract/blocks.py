@@ -130,7 +130,13 @@ def tab_label(box: etree._Element) -> str:
 
 
 def _more_link(el: etree._Element) -> bool:
-    return any(_MORE_LINK.match(clean_text(text_content(a))) for a in el.iter("a"))
+    """A "更多" link in a title bar (a box of many links is no title bar)."""
+    links = []
+    for a in el.iter("a"):
+        links.append(a)
+        if len(links) > 8:
+            return False
+    return any(_MORE_LINK.match(clean_text(text_content(a))) for a in links)
 
 
 def has_more(container: etree._Element) -> bool:

@@ -8,18 +8,21 @@ targets is a section of items, not one item.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-from .text import clean_text, element_text
+from .text import element_text
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"))
 # Link texts this long compete with the title: two such targets make a section.
 SECTION_TEXT = 8
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
 def _letters(text: str) -> int:
     """Characters that carry meaning: letters and CJK, not digits, spaces or punctuation."""
-    return sum(1 for ch in text if ch.isalpha())
+    return len(_NOT_LETTER.sub("", text))
 
 
 def _in_heading(a: etree._Element, record: etree._Element) -> bool:
@@ -55,11 +58,11 @@ def main_anchor(anchors: list[etree._Element], record: etree._Element) -> etree.
     best: tuple[tuple, etree._Element] | None = None
     long_targets = 0
     for target, links in by_target.items():
-        texts = [(_letters(clean_text(element_text(a))), a) for a in links]
+        texts = [(_letters(element_text(a)), a) for a in links]
         length, text_link = max(texts, key=lambda t: t[0])
         has_image = any(next(a.iter("img"), None) is not None for a in links)
         if length == 0 and has_image:
-            length = max(_letters(clean_text(anchor_text(a))) for a in links)
+            length = max(_letters(anchor_text(a)) for a in links)
             text_link = links[0]
         if length >= SECTION_TEXT:
             long_targets += 1
