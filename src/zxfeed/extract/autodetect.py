@@ -232,9 +232,6 @@ def _rows(group: _Group, page: Page, now: datetime, tz: tzinfo) -> list[_Row]:
         side = by_before if sum(map(bool, by_before)) > sum(map(bool, by_after)) else by_after
         for row, found in zip(rows, side, strict=True):
             row.found = row.found or found
-    settled = settle_years([r.found for r in rows], [r.url for r in rows], now, tz)
-    for row, found in zip(rows, settled, strict=True):
-        row.found = found
     return rows
 
 
@@ -269,6 +266,9 @@ def detect_blocks(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[tupl
         rows = _rows(group, page, now, tz)
         if not _qualifies(rows, now, tz):
             continue
+        settled = settle_years([r.found for r in rows], [r.url for r in rows], now, tz)
+        for row, settled_date in zip(rows, settled, strict=True):
+            row.found = settled_date
         box = group.container
         title = tab_label(box) or heading(box, group.records[0])
         key = (box,) if _hidden(box) else (*_run_of(box), title)

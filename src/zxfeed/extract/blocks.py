@@ -45,8 +45,27 @@ class Block:
     containers: list[etree._Element] = field(default_factory=list, repr=False)
 
 
+def _text_upto(el: etree._Element, limit: int, head: bool = False) -> str | None:
+    """The element's text; past ``limit`` visible characters, its head (or ``None``).
+
+    Asked of big boxes beside a list too: reading all their text would cost more
+    than the answer is worth.
+    """
+    parts: list[str] = []
+    seen = 0
+    for text in el.itertext():
+        parts.append(text)
+        seen += len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+        if seen > limit:
+            return "".join(parts) if head else None
+    return "".join(parts)
+
+
 def _short_text(el: etree._Element) -> str:
-    text = _MORE.sub(" ", clean_text(text_content(el))).strip()
+    raw = _text_upto(el, 40)
+    if raw is None:
+        return ""
+    text = _MORE.sub(" ", clean_text(raw)).strip()
     return text if 2 <= len(text) <= 16 else ""
 
 
@@ -167,7 +186,8 @@ def has_pager(container: etree._Element) -> bool:
         for _ in range(3):
             if sib is None:
                 break
-            if isinstance(sib.tag, str) and _PAGER.search(text_content(sib)[:2000]):
+            text = _text_upto(sib, 600, head=True) if isinstance(sib.tag, str) else None
+            if text is not None and _PAGER.search(text):
                 return True
             sib = sib.getnext()
         node = node.getparent()

@@ -55,6 +55,8 @@ def main_anchor(anchors: list[etree._Element], record: etree._Element) -> etree.
         # The raw href: an item's image and headline repeat it byte for byte, and
         # resolving every tag and share link would cost more than the whole choice.
         by_target.setdefault((a.get("href") or "").strip(), []).append(a)
+    if len(by_target) == 1:  # image and headline to one place: the one with text
+        return max(anchors, key=lambda a: len(anchor_text(a).strip()))
     best: tuple[tuple, etree._Element] | None = None
     long_targets = 0
     for target, links in by_target.items():

@@ -9,17 +9,17 @@ turn) keeps the most recent such day not after today. Never a day in the future.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, tzinfo
 
 from .dates import FoundDate, date_from_url
 
 
-def _in_year(found: FoundDate, year: int) -> FoundDate | None:
+def _in_year(found: FoundDate, year: int, guessed: bool = True) -> FoundDate | None:
     try:
-        return replace(found, when=found.when.replace(year=year))
+        when = found.when.replace(year=year)
     except ValueError:  # 02-29
         return None
+    return FoundDate(when, found.has_time, found.start, found.end, guessed)
 
 
 def _from_url(found: FoundDate, url: str, now: datetime, tz: tzinfo) -> FoundDate | None:
@@ -28,8 +28,9 @@ def _from_url(found: FoundDate, url: str, now: datetime, tz: tzinfo) -> FoundDat
     if in_url is None:
         return None
     anchor = in_url.when.date()
+    today = now.astimezone(tz).date()
     options = [f for y in (anchor.year, anchor.year - 1, anchor.year + 1)
-               if (f := _in_year(found, y)) is not None and f.when.date() <= now.astimezone(tz).date()]
+               if (f := _in_year(found, y, False)) is not None and f.when.date() <= today]
     if not options:
         return None
     best = min(options, key=lambda f: abs((f.when.date() - anchor).days))
@@ -49,7 +50,7 @@ def settle_years(dates: list[FoundDate | None], urls: list[str], now: datetime,
         if found is not None and found.year_guessed:
             by_url = _from_url(found, url, now, tz)
             if by_url is not None:
-                found = replace(by_url, year_guessed=False)
+                found = by_url
             elif above is not None and _month_day(found) <= _month_day(above):
                 same = _in_year(found, above.when.year)
                 if same is not None and same.when.date() <= today:
