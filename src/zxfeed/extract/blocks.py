@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from lxml import etree
 
@@ -22,6 +23,8 @@ from .text import clean_text
 # A list this much longer than the next one is the page's main list.
 DOMINANCE = 2.0
 MIN_MAIN = 8
+# Elements read of a box beside a list: a title bar or pager is small, a big box is neither.
+NEAR_ELEMENTS = 120
 _PAGER = re.compile(r"下一?页|上一?页|尾\s*页|末\s*页|共\s*\d+\s*页|第\s*\d+\s*页|\d+\s*/\s*\d+\s*页|"
                     r"createPageHTML|next\s*page", re.IGNORECASE)
 _HEADING_CLASS = re.compile(r"tit|head|hd|bt|lm|caption|name|bar|tab|nav", re.IGNORECASE)
@@ -53,12 +56,15 @@ def _text_upto(el: etree._Element, limit: int, head: bool = False) -> str | None
     """
     parts: list[str] = []
     seen = 0
-    for text in el.itertext():
+    for text in islice(el.itertext(), NEAR_ELEMENTS):
         parts.append(text)
         seen += len(text) - text.count(" ") - text.count("\n") - text.count("\t")
         if seen > limit:
-            return "".join(parts) if head else None
-    return "".join(parts)
+            break
+    else:
+        if len(parts) < NEAR_ELEMENTS:
+            return "".join(parts)
+    return "".join(parts) if head else None
 
 
 def _short_text(el: etree._Element) -> str:
@@ -151,10 +157,11 @@ def tab_label(box: etree._Element) -> str:
 def _more_link(el: etree._Element) -> bool:
     """A "更多" link in a title bar (a box of many links is no title bar)."""
     links = []
-    for a in el.iter("a"):
-        links.append(a)
-        if len(links) > 8:
-            return False
+    for node in islice(el.iter(), NEAR_ELEMENTS):
+        if node.tag == "a":
+            links.append(node)
+            if len(links) > 8:
+                return False
     return any(_MORE_LINK.match(clean_text(text_content(a))) for a in links)
 
 

@@ -57,22 +57,28 @@ def main_anchor(anchors: list[etree._Element], record: etree._Element) -> etree.
         by_target.setdefault((a.get("href") or "").strip(), []).append(a)
     if len(by_target) == 1:  # image and headline to one place: the one with text
         return max(anchors, key=lambda a: len(anchor_text(a).strip()))
-    best: tuple[tuple, etree._Element] | None = None
-    long_targets = 0
+    # (letters, image, target, link, links) per target
+    cands: list[tuple[int, bool, str, etree._Element, list[etree._Element]]] = []
     for target, links in by_target.items():
-        texts = [(_letters(element_text(a)), a) for a in links]
-        length, text_link = max(texts, key=lambda t: t[0])
+        length, text_link = 0, links[0]
+        for a in links:
+            n = _letters(element_text(a))
+            if n > length:
+                length, text_link = n, a
         has_image = any(next(a.iter("img"), None) is not None for a in links)
         if length == 0 and has_image:
             length = max(_letters(anchor_text(a)) for a in links)
-            text_link = links[0]
-        if length >= SECTION_TEXT:
-            long_targets += 1
-        heading = any(_in_heading(a, record) for a in links)
-        # A heading outranks length only among title-like texts; an image adds a little.
-        rank = (heading and length >= 4, length + (2 if has_image else 0), bool(target))
-        if best is None or rank > best[0]:
-            best = (rank, text_link)
-    if long_targets >= 3 or best is None:
+        cands.append((length, has_image, target, text_link, links))
+    if sum(c[0] >= SECTION_TEXT for c in cands) >= 3:
         return None
-    return best[1]
+    titled = [c for c in cands if c[0] >= 4]
+    if len(titled) == 1:
+        return titled[0][3]
+
+    def rank(c: tuple) -> tuple:
+        # A heading outranks length only among title-like texts; an image adds a little.
+        length, has_image, target, _, links = c
+        heading = length >= 4 and any(_in_heading(a, record) for a in links)
+        return heading, length + (2 if has_image else 0), bool(target)
+
+    return max(titled or cands, key=rank)[3]
