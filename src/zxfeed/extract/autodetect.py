@@ -14,6 +14,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from itertools import islice
 
 from lxml import etree
 
@@ -27,6 +28,8 @@ from .years import settle_years
 
 MAX_CLIMB = 6
 MIN_TITLE_CHARS = 4
+# An item with its image, tags, comment and share widgets stays well below this many elements.
+MAX_ITEM_ELEMENTS = 300
 # Links side by side inside one repeated row (``[社会] 标题``) are parts of that row.
 _INLINE = frozenset(("a", "span", "font", "em", "i", "b", "strong", "small", "label"))
 # Links that lead to more of a list, not to an item.
@@ -158,6 +161,22 @@ def _split_date_from_title(title: str, now: datetime, tz: tzinfo) -> tuple[str, 
     return title, None
 
 
+# A date beside an item is a few words: a bigger element between items is no date's place.
+_GAP_CHARS = 80
+
+
+def _small_text(el: etree._Element) -> str:
+    """``el``'s text when it is short (a date, a separator), else a blank."""
+    parts: list[str] = []
+    size = 0
+    for text in islice(el.itertext(), 12):
+        parts.append(text)
+        size += len(text.strip())
+        if size > _GAP_CHARS:
+            return " "
+    return "".join(parts) if len(parts) < 12 else " "
+
+
 def _gaps(group: _Group) -> tuple[dict, dict]:
     """Text between consecutive records of a group: before and after each record."""
     members = set(group.records)
@@ -174,7 +193,7 @@ def _gaps(group: _Group) -> tuple[dict, dict]:
             last = child
         else:
             if isinstance(child.tag, str) and child.tag not in _NOISE_TAGS:
-                buffer.append(element_text(child))
+                buffer.append(_small_text(child))
             buffer.append(child.tail or "")
     if last is not None:
         after[last] = "".join(buffer)
@@ -191,6 +210,8 @@ class _Row:
 
 
 def _row(record: etree._Element, page: Page, now: datetime, tz: tzinfo) -> _Row | None:
+    if sum(1 for _ in islice(record.iter(), MAX_ITEM_ELEMENTS + 1)) > MAX_ITEM_ELEMENTS:
+        return None  # a page section (header, footer, a whole column), not an item
     anchors = _anchors_of(record, page)
     main = main_anchor(anchors, record) if anchors else None
     if main is None:

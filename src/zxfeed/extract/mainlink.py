@@ -17,6 +17,10 @@ from .text import element_text
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"))
 # Link texts this long compete with the title: two such targets make a section.
 SECTION_TEXT = 8
+# More places than an item links to (headline, image, tags, comments, share): a section.
+MAX_TARGETS = 16
+# As many worded links (4+ letters) to different places: a menu or a footer, not an item.
+MAX_WORDED = 7
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
@@ -50,27 +54,35 @@ def main_anchor(anchors: list[etree._Element], record: etree._Element) -> etree.
     """The title link among ``anchors`` (all inside ``record``), or ``None`` for a section."""
     if len(anchors) == 1:
         return anchors[0]
-    by_target: dict[str, list[etree._Element]] = {}
+    if len(anchors) > MAX_TARGETS and len({a.get("href") for a in anchors}) > MAX_TARGETS:
+        return None
+    # The raw href: an item's image and headline repeat it byte for byte, and
+    # resolving every tag and share link would cost more than the whole choice.
+    by_target: dict[str, list[tuple[int, etree._Element]]] = {}
+    long_targets: set[str] = set()
+    worded: set[str] = set()
     for a in anchors:
-        # The raw href: an item's image and headline repeat it byte for byte, and
-        # resolving every tag and share link would cost more than the whole choice.
-        by_target.setdefault((a.get("href") or "").strip(), []).append(a)
+        target = (a.get("href") or "").strip()
+        n = _letters(element_text(a))
+        by_target.setdefault(target, []).append((n, a))
+        if n >= 4:
+            worded.add(target)
+            if n >= SECTION_TEXT:
+                long_targets.add(target)
+            if len(long_targets) >= 3 or len(worded) >= MAX_WORDED:
+                return None  # a section of items, a menu: read no further
     if len(by_target) == 1:  # image and headline to one place: the one with text
         return max(anchors, key=lambda a: len(anchor_text(a).strip()))
     # (letters, image, target, link, links) per target
     cands: list[tuple[int, bool, str, etree._Element, list[etree._Element]]] = []
-    for target, links in by_target.items():
-        length, text_link = 0, links[0]
-        for a in links:
-            n = _letters(element_text(a))
-            if n > length:
-                length, text_link = n, a
+    for target, scored in by_target.items():
+        length, text_link = max(scored, key=lambda t: t[0])
+        links = [a for _, a in scored]
         has_image = any(next(a.iter("img"), None) is not None for a in links)
         if length == 0 and has_image:
             length = max(_letters(anchor_text(a)) for a in links)
+            text_link = links[0]
         cands.append((length, has_image, target, text_link, links))
-    if sum(c[0] >= SECTION_TEXT for c in cands) >= 3:
-        return None
     titled = [c for c in cands if c[0] >= 4]
     if len(titled) == 1:
         return titled[0][3]
