@@ -194,3 +194,21 @@ def test_lists_config_key(tmp_path: Path, value: str, ok: bool) -> None:
     assert (proc.returncode == 0) == ok, proc.stderr
     if not ok:
         assert "lists" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_side_box_of_a_column_by_heading_with_titles_repaired(web: TestWeb) -> None:
+    from extraction_score import TRUTH
+    from zxfeed.poll import enrich_items
+
+    truth = json.loads((TRUTH / "gbk-table.json").read_text("utf-8"))
+    (page, side), = truth["side_items"].items()
+    now = datetime.fromisoformat(truth["now"]).replace(hour=12, tzinfo=SHANGHAI)
+    with Fetcher(FetchSettings(host_delay=0)) as fetcher:
+        resp = fetcher.get(web.url(page))
+        auto = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now)
+        named = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
+                              lists=["通知公告"])
+        enrich_items(named.items, fetcher, now, budget=50, articles=False)
+    expected = {(e["title"], web.url(e["url"]), e["date"]) for e in side}
+    assert not expected & {(i.title, i.url, i.published.date().isoformat()) for i in auto.items}
+    assert {(i.title, i.url, i.published.date().isoformat()) for i in named.items} == expected
