@@ -19,6 +19,7 @@ from .discover import discover, to_toml
 from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
+from .extract.report import render_text
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
@@ -68,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--title", default="a", help="CSS 选择器：标题（相对条目）")
     ext.add_argument("--date", help="CSS 选择器：日期（相对条目）")
     ext.add_argument("--no-articles", action="store_true", help="不访问文章页补全截断标题")
+    ext.add_argument("--now", type=_iso_time, metavar="ISO-TIME",
+                     help="按此时间理解相对日期和无年份日期（如 2020-07-04T21:00+08:00）")
+    ext.add_argument("--lists", metavar="main|all|标题,…",
+                     help="取哪些列表：main 主列表，all 全部，或以逗号分隔的列表标题")
     sub.add_parser("feeds", help="根据库中条目重写 Atom 文件")
     src = sub.add_parser("sources", help="各来源的状态")
     src.add_argument("--json", action="store_true")
@@ -235,8 +240,18 @@ def _mail_round(cfg: Config, store: Store) -> None:
         lock.release()
 
 
+def _iso_time(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是 ISO 8601 时间：{text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=SHANGHAI)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    now = datetime.now(SHANGHAI)
+    now = args.now or datetime.now(SHANGHAI)
+    lists = args.lists if args.lists in (None, "main", "all") else \
+        [h.strip() for h in args.lists.split(",") if h.strip()]
     selectors = Selectors(args.item, args.title, None, args.date) if args.item else None
     with Fetcher() as fetcher:
         try:
@@ -245,7 +260,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"zxfeed: {args.url}: {exc.kind}: {exc}", file=sys.stderr)
             return EXIT_FAIL
         result = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
-                               selectors=selectors)
+                               selectors=selectors, lists=lists)
         if not args.no_articles:
             enrich_items(result.items, fetcher, now, budget=50, articles=False)
     if args.json:
@@ -254,11 +269,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                for i in result.items]
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(f"# {len(result.items)} items ({result.kind}, {result.encoding})")
-        for i in result.items:
-            when = i.published.strftime("%Y-%m-%d %H:%M" if i.has_time else "%Y-%m-%d") \
-                if i.published else "????-??-??"
-            print(f"{when}  {i.title}\n            {i.url}")
+        print(render_text(result))
     return EXIT_OK
 
 

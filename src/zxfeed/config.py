@@ -94,6 +94,8 @@ class SourceConfig(_Strict):
     encoding: str | None = None
     selectors: SelectorsConfig | None = None
     json_fields: JsonConfig | None = Field(None, alias="json")
+    # Which dated lists of the page: "main", "all", or block headings; unset = automatic.
+    lists: Literal["main", "all"] | list[str] | None = None
     enabled: bool = True
     fetch_articles: bool = True
     discover: bool = False             # find this site's list pages at run time and poll them
@@ -107,6 +109,13 @@ class SourceConfig(_Strict):
         if not self.robots and not (self.robots_reason or "").strip():
             raise ValueError("robots = false needs robots_reason")
         return self
+
+    @field_validator("lists")
+    @classmethod
+    def _list_headings(cls, v: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(v, list) and (not v or not all(h.strip() for h in v)):
+            raise ValueError('lists needs "main", "all" or a non-empty list of block headings')
+        return v
 
     @field_validator("url")
     @classmethod

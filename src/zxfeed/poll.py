@@ -6,9 +6,10 @@ import logging
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from .config import Config, SourceConfig
 from .encoding import decode
@@ -48,7 +49,7 @@ class PollResult:
 
 def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
                  store: Store | None = None, robots: bool = True, articles: bool = True,
-                 baseline: bool = False) -> None:
+                 baseline: bool = False, tz: tzinfo = SHANGHAI) -> None:
     """Visit article pages (bounded, polite, once per item) for full titles and article facts.
 
     Cut titles come first; then items never enriched (new ones, or older ones a
@@ -73,7 +74,7 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         except FetchError as exc:
             log.debug("article %s: %s", r.url, exc)
             continue  # tried again on a later poll
-        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url)
+        article = parse_article(decode(resp.body, resp.content_type).text, r.title, now, r.url, tz)
         if article.title and r.truncated:
             r.title, r.truncated = article.title, False
         precise = article.published
@@ -114,13 +115,14 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         return PollResult(src.id, "unchanged", state.state if state else "ok",
                           found=state.items_last or 0 if state else 0,
                           seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
+    tz = ZoneInfo(cfg.schedule.timezone)  # the sites' zone: year-less and relative dates
     with cpu:
-        extraction = _extract(src, resp.body, resp.url, resp.content_type, now)
+        extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
-        extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items})
+        extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items}, tz)
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
                  budget=cfg.fetch.article_fetches, articles=src.fetch_articles,
-                 baseline=state is None or state.baseline_at is None)
+                 baseline=state is None or state.baseline_at is None, tz=tz)
     with cpu:
         regions = region_keys(src.region, src.city, src.district)
         items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
@@ -147,17 +149,19 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
 
 
 def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
-             now: datetime) -> Extraction:
+             now: datetime, tz: tzinfo = SHANGHAI) -> Extraction:
     selectors = Selectors(**src.selectors.model_dump()) if src.selectors else None
     fields = None
     if src.json_fields:
         j = src.json_fields
         fields = {"items_path": j.items, "title": j.title, "link": j.link, "date": j.date}
     return extract_items(body, url, content_type=content_type, now=now, kind=src.kind,
-                         encoding=src.encoding, selectors=selectors, json_fields=fields)
+                         encoding=src.encoding, selectors=selectors, json_fields=fields,
+                         tz=tz, lists=src.lists)
 
 
-def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[str]) -> list[RawItem]:
+def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[str],
+                tz: tzinfo = SHANGHAI) -> list[RawItem]:
     """Pages 2…N of a paged JSON list (bounded; a failing page just ends the walk)."""
     j = src.json_fields
     assert j is not None and j.page_param
@@ -171,7 +175,7 @@ def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[st
         except FetchError as exc:
             log.info("%s: page %d of the list: %s", src.id, number, exc)
             break
-        fresh = [i for i in _extract(src, resp.body, resp.url, resp.content_type, now).items
+        fresh = [i for i in _extract(src, resp.body, resp.url, resp.content_type, now, tz).items
                  if i.url not in seen]
         if not fresh:
             break

@@ -196,6 +196,8 @@ class Site:
     overrides: dict[str, dict] = field(default_factory=dict)
     pages: dict[str, list[dict]] = field(default_factory=dict)
     not_items: list[str] = field(default_factory=list)
+    # Items of a column page's side boxes: taken only when a source asks (lists = "all").
+    side_items: dict[str, list[dict]] = field(default_factory=dict)
     noise_hrefs: list[tuple[str, str]] = field(default_factory=list)  # (page, raw href)
     repairs: list[dict] = field(default_factory=list)
     articles: dict[str, Article] = field(default_factory=dict)
@@ -226,8 +228,8 @@ class Site:
         return path[len(prefix) :]
 
     # ---- truth ---------------------------------------------------------
-    def item(self, page: str, title: str, url: str, date: str, **extra) -> None:
-        items = self.pages.setdefault(page, [])
+    def item(self, page: str, title: str, url: str, date: str, side: bool = False, **extra) -> None:
+        items = (self.side_items if side else self.pages).setdefault(page, [])
         for old in items:
             if old["url"] == url:  # same link in two blocks: one item
                 assert old["title"] == ws(title) and old["date"] == date, (url, title)
@@ -276,6 +278,8 @@ class Site:
             "pages": self.pages,
             "not_items": self.not_items,
         }
+        if self.side_items:
+            truth["side_items"] = self.side_items
         TRUTH_DIR.mkdir(parents=True, exist_ok=True)
         (TRUTH_DIR / f"{self.name}.json").write_text(
             json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -283,7 +287,8 @@ class Site:
 
 
 def add_listed(
-    site: Site, page: str, art: Article, display: str, has_attr: bool, date: str | None = None, **extra
+    site: Site, page: str, art: Article, display: str, has_attr: bool, date: str | None = None,
+    side: bool = False, **extra
 ) -> None:
     """Register one list entry: the truth item, its article, and (if the list
     shows a truncated title with no title attribute) the repair it needs."""
@@ -295,7 +300,7 @@ def add_listed(
         extra.setdefault("repair", how)
         if not has_attr:
             site.repair(page, display, art, how)
-    site.item(page, art.title, art.url, date or art.date, **extra)
+    site.item(page, art.title, art.url, date or art.date, side=side, **extra)
 
 
 def title_bits(art: Article, site_name: str, generic: str) -> tuple[str, str, str]:
@@ -780,7 +785,8 @@ def build_gbk_table() -> Site:
     for date, shown_date, path, title in rows(GBK_NOTICES):
         art = Article(path, title, date, mode="title", sep="-")
         display = cut(title, 16, "…")
-        add_listed(site, page, art, display, False)
+        # A side box of a column page (with a pager): not the column's items.
+        add_listed(site, page, art, display, False, side=True)
         notices.append(f"""        <TR>
           <TD width=12><IMG src=/gbk-table/images/arrow.gif></TD>
           <TD><A href="{path}" target=_blank>{shown(display)}</A></TD>

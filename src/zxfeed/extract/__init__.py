@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ..encoding import decode
 from ..models import RawItem
-from .autodetect import detect_items
+from .autodetect import detect_blocks, merge_items
+from .blocks import Block, choose
+from .dates import SHANGHAI
 from .feed import is_feed, parse_feed
 from .listing import Selectors, select_items
 from .page import parse_html
@@ -25,6 +28,8 @@ class Extraction:
     encoding: str
     replacements: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Automatic detection: every dated list found, whether it was taken, and why not.
+    blocks: list[Block] = field(default_factory=list)
 
 
 def extract_items(
@@ -37,10 +42,15 @@ def extract_items(
     encoding: str | None = None,
     selectors: Selectors | None = None,
     json_fields: dict[str, str | None] | None = None,
+    tz: tzinfo = SHANGHAI,
+    lists: str | Sequence[str] | None = None,
 ) -> Extraction:
-    """Items of a list page, feed or JSON list; ``kind`` is ``auto``, ``html``, ``feed`` or ``json``."""
+    """Items of a list page, feed or JSON list; ``kind`` is ``auto``, ``html``, ``feed`` or ``json``.
+
+    ``tz`` is the sites' time zone; ``lists`` picks lists (``"main"``, ``"all"``, headings).
+    """
     if kind == "feed" or (kind == "auto" and is_feed(body, content_type)):
-        items = parse_feed(body, url, content_type=content_type, now=now)
+        items = parse_feed(body, url, content_type=content_type, now=now, tz=tz)
         if items is not None:
             return Extraction(items, "feed", "feed")
     decoded = decode(body, content_type, forced=encoding)
@@ -49,19 +59,24 @@ def extract_items(
     if kind == "json" or (kind == "auto" and looks_json):
         data = _load_json(decoded.text)
         if data is not None:
-            items = json_items(data, url, now, **(json_fields or {}))
+            items = json_items(data, url, now, tz=tz, **(json_fields or {}))
             return Extraction(items, "json", decoded.encoding, decoded.replacements)
     page = parse_html(decoded.text, url)
+    warnings: list[str] = []
+    blocks: list[Block] = []
     if selectors:
-        items = select_items(page, selectors, now)
+        items = select_items(page, selectors, now, tz)
     else:
-        items = detect_items(page, now)
-        known = {it.url for it in items}
-        items += [it for it in script_items(page, now) if it.url not in known]
-    warnings = []
+        found = detect_blocks(page, now, tz)
+        scripted = script_items(page, now, tz)
+        if scripted:
+            found.append((Block("脚本中的列表", [i.url for i in scripted]), scripted))
+        blocks = [block for block, _ in found]
+        warnings += choose(blocks, lists)
+        items = merge_items([chunk for block, chunk in found if block.kept])
     if decoded.replacements:
         warnings.append(f"{decoded.replacements} characters undecodable as {decoded.encoding}")
-    return Extraction(items, "html", decoded.encoding, decoded.replacements, warnings)
+    return Extraction(items, "html", decoded.encoding, decoded.replacements, warnings, blocks)
 
 
 _JSONP = re.compile(r"^\s*[\w.$]+\s*\(\s*([\[{].*)\)\s*;?\s*$", re.S)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .dates import FoundDate, date_from_url, find_date, parse_date
+from .dates import SHANGHAI, FoundDate, date_from_url, find_date, parse_date
 from .page import parse_html, text_content
 from .text import clean_text, completes
 
@@ -113,30 +113,31 @@ def _summary(text: str, limit: int = 200) -> str | None:
     return joined if len(joined) <= limit else joined[:limit].rstrip() + "…"
 
 
-def _meta_date(metas: dict[str, str], now: datetime) -> FoundDate | None:
+def _meta_date(metas: dict[str, str], now: datetime, tz: tzinfo) -> FoundDate | None:
     for key in _DATE_METAS:
         if metas.get(key):
-            found = parse_date(metas[key], now)
+            found = parse_date(metas[key], now, tz)
             if found:
                 return found
     return None
 
 
-def parse_article(text: str, truncated_title: str, now: datetime, url: str = "") -> Article:
+def parse_article(text: str, truncated_title: str, now: datetime, url: str = "",
+                  tz: tzinfo = SHANGHAI) -> Article:
     """Everything an article page tells about itself; ``title`` only if it completes the cut one."""
     root = parse_html(text, url or "http://localhost/").root
     metas = _metas(root)
     title = next((c for c in _title_candidates(root, metas) if completes(c, truncated_title)), None)
     etree.strip_elements(root, "script", "style", "noscript", etree.Comment, with_tail=False)
     page_text = _text(root)
-    published = _meta_date(metas, now)
+    published = _meta_date(metas, now, tz)
     if published is None:
         m = _DATE_LINE.search(page_text)
-        published = find_date(m.group(1), now) if m else None
+        published = find_date(m.group(1), now, tz) if m else None
     if published is not None and not published.has_time:
-        published = _time_of_day(root, published, now)
+        published = _time_of_day(root, published, now, tz)
     if published is None and url:
-        published = date_from_url(url, now)
+        published = date_from_url(url, now, tz)
     source = next((clean_text(metas[k]) for k in _SOURCE_METAS if metas.get(k)), None)
     if source is None:
         m = _SOURCE_LINE.search(page_text)
@@ -194,12 +195,12 @@ def _attachments(root: etree._Element, url: str) -> list[tuple[str, str, str]]:
     return list(out.values())[:20]
 
 
-def _time_of_day(root: etree._Element, day: FoundDate, now: datetime) -> FoundDate:
+def _time_of_day(root: etree._Element, day: FoundDate, now: datetime, tz: tzinfo) -> FoundDate:
     """A date-only meta made precise by the same day written with a time in the page."""
     for i, text in enumerate(t for t in root.itertext() if t.strip()):
         if i > 400:
             break
-        found = find_date(text, now)
+        found = find_date(text, now, tz)
         if found and found.has_time and found.when.date() == day.when.date():
             return found
     return day

@@ -1,10 +1,11 @@
-"""Find every dated link list on a page without configuration.
+"""Find the dated link lists on a page without configuration.
 
 An *item* is a repeated element (``li``, ``tr``, ``div``, ``p`` or a bare ``a``)
-holding one main link; a *list* is a container of two or more such elements.
+holding one title link; a *list* is a container of two or more such elements.
 A list counts when most of its items carry a date (in the element, next to it,
 or, failing that, in most of their URLs). Navigation, footers, banners and link
-farms have no dates and drop out. Every qualifying list on the page is taken.
+farms have no dates and drop out. Which of the qualifying lists are taken is
+decided in :mod:`.blocks`.
 """
 
 from __future__ import annotations
@@ -12,18 +13,25 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from itertools import islice
 
 from lxml import etree
 
 from ..models import RawItem
-from .dates import FoundDate, date_from_url, find_date, normalize_text
+from .blocks import Block, has_more, has_pager, heading, tab_label
+from .dates import SHANGHAI, FoundDate, date_from_url, find_date, normalize_text
+from .mainlink import anchor_text, main_anchor
 from .page import Page, text_content
 from .text import clean_title, completes, element_text
+from .years import settle_years
 
 MAX_CLIMB = 6
-MAX_LINKS_PER_ITEM = 4
 MIN_TITLE_CHARS = 4
+# An item with its image, tags, comment and share widgets stays well below this many elements.
+MAX_ITEM_ELEMENTS = 300
+# Links side by side inside one repeated row (``[社会] 标题``) are parts of that row.
+_INLINE = frozenset(("a", "span", "font", "em", "i", "b", "strong", "small", "label"))
 # Links that lead to more of a list, not to an item.
 _NAV_LABEL = re.compile(
     r"^[\[【(（<《]*\s*(更多|more|详细|详情|全文|阅读全文|查看更多|查看详情|下一页|上一页|首页|尾页|末页|"
@@ -74,7 +82,17 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
                 break
             key = (parent, node.tag)
             if key not in repeated:
-                repeated[key] = sum(1 for c in parent if c.tag == node.tag and c in holders)
+                repeated[key] = _count(parent, node.tag, holders)
+            if repeated[key] >= 2 and node.tag in _INLINE and repeated[key] <= 3:
+                # Repetition is judged where the blocks repeat: two links in each of 40 rows
+                # are 40 items, not 40 lists of two.
+                grand = parent.getparent()
+                if grand is not None and isinstance(parent.tag, str):
+                    up = (grand, parent.tag)
+                    if up not in repeated:
+                        repeated[up] = _count(grand, parent.tag, holders)
+                    if repeated[up] >= 3 and repeated[up] > repeated[key]:
+                        node, parent, key = parent, grand, up
             if repeated[key] >= 2:
                 if node not in seen:
                     seen.add(node)
@@ -84,21 +102,14 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
     return list(groups.values()), year_holders
 
 
+def _count(parent: etree._Element, tag: str, holders: set[etree._Element]) -> int:
+    return sum(1 for c in parent if c.tag == tag and c in holders)
+
+
 def _anchors_of(record: etree._Element, page: Page) -> list[etree._Element]:
     if record.tag == "a":
         return [record]
     return [a for a in record.iter("a") if _is_link(a, page)]
-
-
-def _anchor_title(a: etree._Element) -> str:
-    text = element_text(a)
-    if text.strip():
-        return text
-    for img in a.iter("img"):
-        alt = img.get("alt") or img.get("title")
-        if alt and alt.strip():
-            return alt
-    return a.get("title") or ""
 
 
 def _chunks_outside(record: etree._Element, main: etree._Element) -> list[str]:
@@ -117,11 +128,11 @@ def _chunks_outside(record: etree._Element, main: etree._Element) -> list[str]:
     return [c for c in chunks if c.strip()]
 
 
-def _best_date(chunks: list[str], now: datetime) -> FoundDate | None:
+def _best_date(chunks: list[str], now: datetime, tz: tzinfo) -> FoundDate | None:
     """The date in the chunk that is most nearly *only* a date (a summary may mention others)."""
     best: tuple[float, FoundDate] | None = None
     for chunk in chunks:
-        found = find_date(chunk, now)
+        found = find_date(chunk, now, tz)
         if found is None:
             continue
         share = (found.end - found.start) / max(1, len(normalize_text(chunk).strip()))
@@ -133,21 +144,37 @@ def _best_date(chunks: list[str], now: datetime) -> FoundDate | None:
 _LEADING_BRACKET_DATE = re.compile(r"^\s*([\[(【［（][\d\s./年月日-]{3,12}[\])】］）])\s*")
 
 
-def _split_date_from_title(title: str, now: datetime) -> tuple[str, FoundDate | None]:
+def _split_date_from_title(title: str, now: datetime, tz: tzinfo) -> tuple[str, FoundDate | None]:
     """``关于…的通知 2024-02-05`` → title and date, when the date stands at either end."""
     m = _LEADING_BRACKET_DATE.match(title)
     if m:
-        found = find_date(m.group(1), now)
+        found = find_date(m.group(1), now, tz)
         if found is not None:
             return title[m.end() :], found
     words = title.split()
     if len(words) < 2:
         return title, None
     for rest, token in ((words[:-1], words[-1]), (words[1:], words[0])):
-        found = find_date(token, now)
+        found = find_date(token, now, tz)
         if found is not None and found.end - found.start >= len(normalize_text(token)) - 2:
             return " ".join(rest), found
     return title, None
+
+
+# A date beside an item is a few words: a bigger element between items is no date's place.
+_GAP_CHARS = 80
+
+
+def _small_text(el: etree._Element) -> str:
+    """``el``'s text when it is short (a date, a separator), else a blank."""
+    parts: list[str] = []
+    size = 0
+    for text in islice(el.itertext(), 12):
+        parts.append(text)
+        size += len(text.strip())
+        if size > _GAP_CHARS:
+            return " "
+    return "".join(parts) if len(parts) < 12 else " "
 
 
 def _gaps(group: _Group) -> tuple[dict, dict]:
@@ -166,7 +193,7 @@ def _gaps(group: _Group) -> tuple[dict, dict]:
             last = child
         else:
             if isinstance(child.tag, str) and child.tag not in _NOISE_TAGS:
-                buffer.append(element_text(child))
+                buffer.append(_small_text(child))
             buffer.append(child.tail or "")
     if last is not None:
         after[last] = "".join(buffer)
@@ -182,15 +209,17 @@ class _Row:
     from_image: bool = False
 
 
-def _row(record: etree._Element, page: Page, now: datetime) -> _Row | None:
+def _row(record: etree._Element, page: Page, now: datetime, tz: tzinfo) -> _Row | None:
+    if sum(1 for _ in islice(record.iter(), MAX_ITEM_ELEMENTS + 1)) > MAX_ITEM_ELEMENTS:
+        return None  # a page section (header, footer, a whole column), not an item
     anchors = _anchors_of(record, page)
-    if not anchors or len(anchors) > MAX_LINKS_PER_ITEM:
-        return None  # a section full of links, not one item
-    main = max(anchors, key=lambda a: len(_anchor_title(a).strip()))
-    raw_title = _anchor_title(main)
-    found = _best_date(_chunks_outside(record, main), now) if record is not main else None
+    main = main_anchor(anchors, record) if anchors else None
+    if main is None:
+        return None  # no link, or a section full of items rather than one item
+    raw_title = anchor_text(main)
+    found = _best_date(_chunks_outside(record, main), now, tz) if record is not main else None
     if found is None:
-        raw_title, found = _split_date_from_title(raw_title, now)
+        raw_title, found = _split_date_from_title(raw_title, now, tz)
     title, truncated = clean_title(raw_title)
     attr_title, attr_cut = clean_title(main.get("title") or "")
     if attr_title and not attr_cut and attr_title != title and completes(attr_title, title):
@@ -212,22 +241,22 @@ def _may_be_dated(group: _Group, year_holders: set[etree._Element]) -> bool:
     return any(r in year_holders for r in group.records)
 
 
-def _rows(group: _Group, page: Page, now: datetime) -> list[_Row]:
-    pairs = [(record, _row(record, page, now)) for record in group.records]
+def _rows(group: _Group, page: Page, now: datetime, tz: tzinfo) -> list[_Row]:
+    pairs = [(record, _row(record, page, now, tz)) for record in group.records]
     pairs = [(record, row) for record, row in pairs if row is not None]
     rows = [row for _, row in pairs]
     # Items laid out as "link date<br>link date" carry their dates beside, not inside.
     if sum(row.found is not None for row in rows) * 2 < len(rows):
         before, after = _gaps(group)
-        by_after = [_best_date([after.get(rec, "")], now) for rec, _ in pairs]
-        by_before = [_best_date([before.get(rec, "")], now) for rec, _ in pairs]
+        by_after = [_best_date([after.get(rec, "")], now, tz) for rec, _ in pairs]
+        by_before = [_best_date([before.get(rec, "")], now, tz) for rec, _ in pairs]
         side = by_before if sum(map(bool, by_before)) > sum(map(bool, by_after)) else by_after
         for row, found in zip(rows, side, strict=True):
             row.found = row.found or found
     return rows
 
 
-def _qualifies(rows: list[_Row], now: datetime) -> bool:
+def _qualifies(rows: list[_Row], now: datetime, tz: tzinfo) -> bool:
     """A dated list: most items dated in text, or (for long titles) in their URLs."""
     if len(rows) < 2:
         return False
@@ -240,34 +269,93 @@ def _qualifies(rows: list[_Row], now: datetime) -> bool:
         return False
     if sum(r.from_image for r in rows) * 2 > len(rows):
         return False
-    url_dated = sum(date_from_url(r.url, now) is not None for r in rows)
+    url_dated = sum(date_from_url(r.url, now, tz) is not None for r in rows)
     return url_dated >= 0.7 * len(rows)
 
 
-def detect_items(page: Page, now: datetime) -> list[RawItem]:
-    """Items from every dated list on the page, in page order, one per URL."""
-    items: dict[str, RawItem] = {}
+def detect_blocks(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[tuple[Block, list[RawItem]]]:
+    """Every dated list on the page with its items, in page order; lists not yet chosen.
+
+    Containers of one kind side by side under one heading (a column printed as 8
+    ``<div><ul>`` of 5) are one block; hidden ones are tabs, each a block of its own.
+    """
+    found: dict[tuple, tuple[Block, list[RawItem]]] = {}
     groups, year_holders = _group_anchors(page)
     for group in groups:
         if not _may_be_dated(group, year_holders):
             continue  # menus, link farms: no row is worth building
-        rows = _rows(group, page, now)
-        if not _qualifies(rows, now):
+        rows = _rows(group, page, now, tz)
+        if not _qualifies(rows, now, tz):
             continue
+        settled = settle_years([r.found for r in rows], [r.url for r in rows], now, tz)
+        for row, settled_date in zip(rows, settled, strict=True):
+            row.found = settled_date
+        box = group.container
+        title = tab_label(box) or heading(box, group.records[0])
+        key = (box,) if _hidden(box) else (*_run_of(box), title)
+        if key not in found:
+            found[key] = (Block(title or _describe(box), [], heading=title), [])
+        block, items = found[key]
+        block.containers.append(box)
         for row in rows:
-            found, from_url = row.found, False
-            if found is None:
-                found, from_url = date_from_url(row.url, now), True
-            item = RawItem(
-                title=row.title,
-                url=row.url,
-                published=found.when if found else None,
-                has_time=bool(found and found.has_time),
-                truncated=row.truncated,
-                date_from_url=from_url and found is not None,
-            )
+            item = _item(row, now, tz)
+            items.append(item)
+            block.urls.append(item.url)
+    for block, _ in found.values():
+        block.pager = any(has_pager(box) for box in block.containers)
+        block.more = any(has_more(box) for box in block.containers)
+    return list(found.values())
+
+
+def _run_of(box: etree._Element) -> tuple:
+    """The run of same-kind siblings the list (or its wrapper) stands in."""
+    node = box
+    for depth in range(2):
+        parent = node.getparent()
+        if parent is None:
+            break
+        if sum(1 for c in parent if c.tag == node.tag and c.get("class") == node.get("class")) >= 2:
+            return parent, node.tag, node.get("class"), depth
+        node = parent
+    return box.getparent(), box.tag, box.get("class"), 0
+
+
+def _hidden(box: etree._Element) -> bool:
+    return "none" in (box.get("style") or "").replace(" ", "").lower().split("display:", 1)[-1][:5]
+
+
+def _describe(box: etree._Element) -> str:
+    cls = (box.get("class") or "").split()
+    ident = box.get("id")
+    return box.tag + (f"#{ident}" if ident else "") + (f".{cls[0]}" if cls else "")
+
+
+def _item(row: _Row, now: datetime, tz: tzinfo) -> RawItem:
+    found, from_url = row.found, False
+    if found is None:
+        found, from_url = date_from_url(row.url, now, tz), True
+    return RawItem(
+        title=row.title,
+        url=row.url,
+        published=found.when if found else None,
+        has_time=bool(found and found.has_time),
+        truncated=row.truncated,
+        date_from_url=from_url and found is not None,
+    )
+
+
+def merge_items(lists: list[list[RawItem]]) -> list[RawItem]:
+    """Items of the chosen lists in page order, one per URL (see :func:`_merge`)."""
+    items: dict[str, RawItem] = {}
+    for chunk in lists:
+        for item in chunk:
             _merge(items, item)
     return list(items.values())
+
+
+def detect_items(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[RawItem]:
+    """Items from every dated list on the page, in page order, one per URL."""
+    return merge_items([items for _, items in detect_blocks(page, now, tz)])
 
 
 def _merge(items: dict[str, RawItem], item: RawItem) -> None:

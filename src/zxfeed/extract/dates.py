@@ -28,6 +28,8 @@ class FoundDate:
     has_time: bool
     start: int = 0
     end: int = 0
+    # The text gave month and day only: the year was inferred and a list may correct it.
+    year_guessed: bool = False
 
 
 def normalize_text(text: str) -> str:
@@ -87,23 +89,27 @@ def _short_year(m: re.Match[str], now: datetime, tz: tzinfo) -> FoundDate | None
     return FoundDate(when, has_time, m.start(), m.end())
 
 
-def _infer_year(month: int, day: int, now: datetime) -> date | None:
-    """The most recent month-day not after today (with skew): 12-28 seen in January is last year."""
-    local_now = now.astimezone(SHANGHAI)
-    for year in (local_now.year, local_now.year - 1):
+def infer_year(month: int, day: int, now: datetime, tz: tzinfo = SHANGHAI) -> date | None:
+    """The most recent month-day not after today: 12-28 seen in January is last year.
+
+    No clock skew here: the skew allows for clocks and zones, and would turn ``12-03``
+    seen on 1 December into a day two days ahead instead of last year's.
+    """
+    today = now.astimezone(tz).date()
+    for year in range(today.year, today.year - 8, -1):  # 02-29 waits for a leap year
         d = _valid(year, month, day)
-        if d is not None and d <= (local_now + FUTURE_SKEW).date():
+        if d is not None and d <= today:
             return d
-    return _valid(local_now.year - 1, month, day)
+    return None
 
 
 def _month_day(m: re.Match[str], now: datetime, tz: tzinfo) -> FoundDate | None:
-    d = _infer_year(int(m.group(1)), int(m.group(2)), now)
+    d = infer_year(int(m.group(1)), int(m.group(2)), now, tz)
     if d is None:
         return None
     clock = _clock(m.group(3, 4, 5)) if m.lastindex and m.lastindex >= 3 else None
     when, has_time = _combine(d, clock, tz)
-    return FoundDate(when, has_time, m.start(), m.end())
+    return FoundDate(when, has_time, m.start(), m.end(), year_guessed=True)
 
 
 def _relative(m: re.Match[str], now: datetime, tz: tzinfo) -> FoundDate | None:

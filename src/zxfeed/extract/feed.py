@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import urljoin
 
 import feedparser
 
 from ..models import RawItem
-from .dates import parse_date
+from .dates import SHANGHAI, parse_date
 from .text import clean_text, clean_title
 
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
@@ -25,20 +25,21 @@ def is_feed(body: bytes, content_type: str | None) -> bool:
     return any(t in ctype for t in _FEED_TYPES) and b"<html" not in head.lower()
 
 
-def _entry_date(entry: dict, now: datetime):
+def _entry_date(entry: dict, now: datetime, tz: tzinfo = SHANGHAI):
     # feedparser reads "2024-02-05 10:30" as UTC and "2024/02/05" as the 1st of this
     # month; the raw strings, read as +08:00 where they carry no zone, are right.
     for key in ("published", "updated", "created", "dc_date", "date"):
         raw = entry.get(key)
         if raw:
-            found = parse_date(raw, now)
+            found = parse_date(raw, now, tz)
             if found is not None:
                 return found
     return None
 
 
 def parse_feed(
-    body: bytes, url: str, *, content_type: str | None = None, now: datetime
+    body: bytes, url: str, *, content_type: str | None = None, now: datetime,
+    tz: tzinfo = SHANGHAI,
 ) -> list[RawItem] | None:
     """Entries of a feed, or ``None`` when the bytes are not a feed at all."""
     headers = {"content-location": url}
@@ -62,7 +63,7 @@ def parse_feed(
         title, truncated = clean_title(entry.get("title") or "")
         if not title or link in items:
             continue
-        found = _entry_date(entry, now)
+        found = _entry_date(entry, now, tz)
         summary = clean_text(_strip_tags(entry.get("summary") or "")) or None
         items[link] = RawItem(
             title=title,

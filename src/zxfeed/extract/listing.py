@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from lxml.cssselect import CSSSelector
 
 from ..models import RawItem
-from .dates import date_from_url, find_date
+from .dates import SHANGHAI, date_from_url, find_date
 from .page import Page
 from .text import clean_title, completes, element_text
 
@@ -38,7 +38,8 @@ def _compile(sel: Selectors) -> tuple:
     return _cache[sel]
 
 
-def select_items(page: Page, selectors: Selectors, now: datetime) -> list[RawItem]:
+def select_items(page: Page, selectors: Selectors, now: datetime,
+                 tz: tzinfo = SHANGHAI) -> list[RawItem]:
     """One item per element matching ``selectors.item`` that has a link and a title."""
     item_sel, title_sel, link_sel, date_sel = _compile(selectors)
     items: dict[str, RawItem] = {}
@@ -59,9 +60,9 @@ def select_items(page: Page, selectors: Selectors, now: datetime) -> list[RawIte
         if not url or not title or url in items:
             continue
         date_el = next(iter(date_sel(el)), None) if date_sel is not None else el
-        found = find_date(element_text(date_el), now) if date_el is not None else None
+        found = find_date(element_text(date_el), now, tz) if date_el is not None else None
         from_url = found is None
-        found = found or date_from_url(url, now)
+        found = found or date_from_url(url, now, tz)
         items[url] = RawItem(
             title=title,
             url=url,

@@ -5,17 +5,20 @@ Two shapes are common on government CMSs: calls with string arguments
 and JSON assigned to a variable or served by an endpoint (``var list = [{...}]``).
 Neither is recognised by function or key *names*: a tuple is an item when one
 string is a link, one a date and one a title; a JSON object when it has a
-title-like, link-like and date-like value.
+title-like, link-like and date-like value. A script's entries are a list only
+when they look like articles: dated, or headline-long titles on article URLs
+(a menu of places or channels is neither).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import statistics
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..models import RawItem
 from .dates import SHANGHAI, FoundDate, find_date, normalize_text
@@ -41,9 +44,9 @@ def _unescape(s: str) -> str:
         return s
 
 
-def _classify(values: list[str], now: datetime) -> tuple[str, str, Any] | None:
+def _classify(values: list[str], now: datetime, tz: tzinfo) -> tuple[str, str, Any] | None:
     link = next((v for v in values if _LINKISH.match(v.strip())), None)
-    dated = [(v, find_date(v, now)) for v in values if v is not link]
+    dated = [(v, find_date(v, now, tz)) for v in values if v is not link]
     date_value = next(((v, f) for v, f in dated if f and len(normalize_text(v).strip()) <= 25),
                       None)
     titles = [v for v in values if v is not link and (date_value is None or v is not date_value[0])
@@ -53,7 +56,7 @@ def _classify(values: list[str], now: datetime) -> tuple[str, str, Any] | None:
     return link, max(titles, key=len), date_value[1] if date_value else None
 
 
-def script_items(page: Page, now: datetime) -> list[RawItem]:
+def script_items(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[RawItem]:
     """Items from string tuples and JSON in the page's ``<script>`` blocks."""
     items: dict[str, RawItem] = {}
     for script in page.root.iter("script"):
@@ -63,17 +66,37 @@ def script_items(page: Page, now: datetime) -> list[RawItem]:
         found: list[RawItem] = []
         for m in _TUPLE.finditer(code):
             values = [_unescape(a or b) for a, b in _ONE.findall(m.group(0))]
-            hit = _classify(values, now)
+            hit = _classify(values, now, tz)
             if hit:
                 found.append(_raw(page, *hit))
         for data in _json_values(code):
-            found.extend(_raw(page, t, u, d) for t, u, d in _walk(data, now))
-        # One stray call is not a list.
-        if len([f for f in found if f.url]) >= 2:
+            found.extend(_raw(page, t, u, d) for t, u, d in _walk(data, now, tz))
+        if _article_like([f for f in found if f.url]):
             for it in found:
                 if it.url and it.url not in items:
                     items[it.url] = it
     return list(items.values())
+
+
+# Headline-long titles: place names (北京市) and channels (国内新闻) are shorter.
+MIN_UNDATED_TITLE = 8
+
+
+def _article_url(url: str) -> bool:
+    """A link below a site's root (a host's homepage is a channel, not an article)."""
+    return urlsplit(url).path.strip("/") != ""
+
+
+def _article_like(found: list[RawItem]) -> bool:
+    """Whether a script's entries are a list of articles rather than a menu."""
+    if len(found) < 2:  # one stray call is not a list
+        return False
+    on_articles = [f for f in found if _article_url(f.url)]
+    if len(on_articles) * 10 < len(found) * 7:
+        return False
+    if sum(f.published is not None for f in found) * 2 >= len(found):
+        return True
+    return statistics.median(len(f.title) for f in found) >= MIN_UNDATED_TITLE
 
 
 def _raw(page: Page, link: str, title: str, found: Any) -> RawItem:
@@ -107,34 +130,34 @@ def _pick(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
-def _walk(data: Any, now: datetime) -> Iterator[tuple[str, str, Any]]:
+def _walk(data: Any, now: datetime, tz: tzinfo) -> Iterator[tuple[str, str, Any]]:
     """(link, title, date) for every object that looks like a list entry, at any depth."""
     if isinstance(data, list):
         for value in data:
-            yield from _walk(value, now)
+            yield from _walk(value, now, tz)
     elif isinstance(data, dict):
         title, link = _pick(data, _TITLE_KEYS), _pick(data, _LINK_KEYS)
         if isinstance(title, str) and isinstance(link, str) and _CJK.search(title):
             raw_date = _pick(data, _DATE_KEYS)
-            found = _date_value(raw_date, now)
+            found = _date_value(raw_date, now, tz)
             yield link, title, found
             return
         for value in data.values():
             if isinstance(value, list | dict):
-                yield from _walk(value, now)
+                yield from _walk(value, now, tz)
 
 
-def _date_value(value: Any, now: datetime) -> Any:
+def _date_value(value: Any, now: datetime, tz: tzinfo = SHANGHAI) -> Any:
     if isinstance(value, int | float) and value > 10**9:
         # Epoch seconds or milliseconds, as JSON endpoints like to send.
         seconds = value / 1000 if value > 10**11 else value
-        return FoundDate(datetime.fromtimestamp(seconds, SHANGHAI), True)
-    return find_date(str(value), now) if value else None
+        return FoundDate(datetime.fromtimestamp(seconds, tz), True)
+    return find_date(str(value), now, tz) if value else None
 
 
 def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = None,
                title: str | None = None, link: str | None = None,
-               date: str | None = None) -> list[RawItem]:
+               date: str | None = None, tz: tzinfo = SHANGHAI) -> list[RawItem]:
     """Items of a JSON document: by explicit field paths when given, else by shape."""
     def at(obj: Any, path: str | None) -> Any:
         for part in (path or "").split(".") if path else []:
@@ -148,9 +171,9 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
         for entry in entries if isinstance(entries, list) else []:
             t, u = at(entry, title or "title"), at(entry, link or "url")
             if isinstance(t, str) and isinstance(u, str):
-                rows.append((u, t, _date_value(at(entry, date or "date"), now)))
+                rows.append((u, t, _date_value(at(entry, date or "date"), now, tz)))
     else:
-        rows = list(_walk(data, now))
+        rows = list(_walk(data, now, tz))
     for u, t, found in rows:
         url = urljoin(base, u.strip())
         clean, cut = clean_title(t)
