@@ -94,6 +94,7 @@ class SourceConfig(_Strict):
     json_fields: JsonConfig | None = Field(None, alias="json")
     enabled: bool = True
     fetch_articles: bool = True
+    content: Literal["full", "summary", "none"] = "full"  # what entries carry of the article
     discover: bool = False             # find this site's list pages at run time and poll them
     homepage: str | None = None
     robots: bool = True

@@ -46,7 +46,8 @@ def fetch_settings(cfg: Config) -> FetchSettings:
 def make_publisher(cfg: Config, store: Store) -> Publisher:
     """The feed writer configured by ``[feeds]``."""
     return Publisher(store, cfg.feeds_dir, title=cfg.feeds.title, base_url=cfg.base_url,
-                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources})
+                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources},
+                     content_modes={s.id: s.content for s in cfg.sources})
 
 
 def log_poll(result: PollResult) -> None:

@@ -329,15 +329,15 @@ class Store:
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
             "updated, baseline, notified, author, origin, original_url, attachments, simhash, "
-            "title_key, story_id, enriched, original_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "title_key, story_id, enriched, original_id, content) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
              int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
              it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline),
              it.author, it.origin, it.original_url,
              json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
-             it.title_key, it.story_id, int(it.enriched), it.original_id),
+             it.title_key, it.story_id, int(it.enriched), it.original_id, it.content),
         )
         if it.simhash is not None:
             index_simhash(db, it.id, it.simhash)
@@ -353,11 +353,11 @@ class Store:
         if it.enriched and not old["enriched"]:
             db.execute(
                 "UPDATE items SET summary=COALESCE(?, summary), author=?, origin=?, "
-                "original_url=?, original_id=?, attachments=?, simhash=?, enriched=1, updated=? "
-                "WHERE id=?",
+                "original_url=?, original_id=?, attachments=?, simhash=?, enriched=1, updated=?, "
+                "content=COALESCE(?, content) WHERE id=?",
                 (it.summary, it.author, it.origin, it.original_url, it.original_id,
                  json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
-                 stamp, it.id))
+                 stamp, it.content, it.id))
             index_simhash(db, it.id, it.simhash)
             changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
@@ -453,4 +453,5 @@ class Store:
             attachments=_attachments(row["attachments"]),
             simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],
             enriched=bool(row["enriched"]), original_id=row["original_id"],
+            content=row["content"],
         )

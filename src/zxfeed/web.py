@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .formats import MEDIA_TYPES
 from .store import Store
 
 log = logging.getLogger("zxfeed.web")
@@ -87,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
         file = (root / rel).resolve()
-        if root not in file.parents or file.suffix != ".atom" or not file.is_file():
+        if root not in file.parents or file.suffix not in MEDIA_TYPES or not file.is_file():
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
             return
         data, etag, mtime = self.server.cached(file)
@@ -104,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fresh:
             self._send(304, b"", None, True, headers)
             return
-        self._send(200, data, "application/atom+xml; charset=utf-8", head, headers)
+        self._send(200, data, MEDIA_TYPES[file.suffix] + "; charset=utf-8", head, headers)
 
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
