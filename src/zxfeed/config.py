@@ -156,6 +156,8 @@ class FetchConfig(_Strict):
     host_concurrency: int = Field(1, ge=1, le=16)
     workers: int = Field(48, ge=1, le=256)
     article_fetches: int = Field(20, ge=0, le=500)
+    backlog_per_host: int = Field(2, ge=0, le=50)  # unread articles per host per backlog round
+    backlog_every: Interval = 60                   # seconds between backlog rounds
     robots: bool = True
 
 

@@ -85,6 +85,9 @@ def clean_html(fragment: str, base: str, *,
             else:
                 tag.unwrap()
             continue
+        if name == "img" and _tracking_pixel(tag):
+            tag.decompose()
+            continue
         keep = ALLOWED[name]
         tag.attrs = {k: v for k, v in tag.attrs.items() if k in keep}
         if name == "a":
@@ -95,7 +98,7 @@ def clean_html(fragment: str, base: str, *,
                 tag["href"] = href
         elif name == "img":
             src = _absolute(tag.get("src"), base)
-            if src is None or _tracking_pixel(tag) or src.lower().startswith("mailto"):
+            if src is None or not src.lower().startswith("http"):
                 tag.decompose()
             else:
                 tag["src"] = src

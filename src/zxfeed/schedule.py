@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config, SourceConfig, SubscriberConfig
 from .discover import discover
+from .enrich import Enricher
 from .fetch import Fetcher, FetchError, FetchSettings
 from .health import failure_state
 from .lock import StoreLock
@@ -98,6 +99,7 @@ class Daemon:
         self._cpu = threading.BoundedSemaphore(len(os.sched_getaffinity(0))
                                                if hasattr(os, "sched_getaffinity") else 2)
         self.metrics = Metrics(self.store)
+        self.enricher = Enricher(cfg, self.store, self.fetcher)
 
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
@@ -136,6 +138,10 @@ class Daemon:
             self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}")
         self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
                                id="retention")
+        if self.cfg.fetch.backlog_per_host:
+            self.scheduler.add_job(self.read_backlog, IntervalTrigger(
+                seconds=self.cfg.fetch.backlog_every, timezone=self.tz), id="backlog",
+                next_run_time=now + timedelta(seconds=min(10, self.cfg.fetch.backlog_every)))
         self.scheduler.start()
         log.info("started: %d sources scheduled", len(sources))
 
@@ -241,6 +247,16 @@ class Daemon:
         """A scheduled digest: queue it, then deliver."""
         if self.notifier is not None and self.notifier.digest(sub) is not None:
             self.notifier.deliver()
+
+    def read_backlog(self) -> None:
+        """A round of background enrichment; the feeds of what it filled in are republished."""
+        if self._stopping.is_set():
+            return
+        changed = self.enricher.run_round(datetime.now(self.tz))
+        if changed:
+            with self._dirty_lock:
+                self._dirty_sources.update(it.source_id for it in changed)
+                self._dirty_regions.update(r for it in changed for r in it.regions)
 
     def prune(self) -> int:
         """Daily retention: drop old items, remembering their ids so they never return as new."""

@@ -381,6 +381,17 @@ class Store:
             changed = True
         return changed
 
+    def save_articles(self, items: list[Item], now: datetime) -> list[Item]:
+        """Store what article pages said about already stored items (background enrichment)."""
+        changed = []
+        with self.transaction() as db:
+            for it in items:
+                old = db.execute("SELECT id, title, truncated, published, date_from_url, enriched "
+                                 "FROM items WHERE id=?", (it.id,)).fetchone()
+                if old is not None and self._improve(db, it, old, _iso(now)):
+                    changed.append(it)
+        return changed
+
     def prune(self, before: datetime, now: datetime) -> int:
         """Delete items first seen and dated before ``before``; remember their ids forever."""
         cutoff = _iso(before)

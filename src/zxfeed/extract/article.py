@@ -115,7 +115,7 @@ def _after_title(text: str, title: str) -> str:
         if _squash(text[i]):
             seen += 1
         i += 1
-    return text[i:].lstrip(" ：:，,。.—-|").strip()
+    return text[i:].lstrip(" ）)】」』”’》：:，,。.—-|").strip()
 
 
 def _meta_date(metas: dict[str, str], now: datetime) -> FoundDate | None:
