@@ -8,9 +8,7 @@ in :mod:`zxfeed.formats`; this module picks the items and writes the files.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-import uuid
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .extract.text import strip_control
-from .formats import FeedInfo
+from .formats import FeedInfo, feed_filename, feed_urn
 from .formats.atom import render_atom
 from .formats.entry import (
     CATEGORY_REGION,
@@ -37,14 +35,8 @@ from .store import Store
 __all__ = ["CATEGORY_REGION", "CATEGORY_SOURCE", "FeedSpec", "Publisher", "entry_id",
            "feed_filename", "story_id_urn"]
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 ATOM = "{http://www.w3.org/2005/Atom}"
 SUFFIXES = (".atom", ".rss", ".json")
-
-
-def feed_filename(name: str) -> str:
-    """A file-system safe name for a region or source key."""
-    return _UNSAFE.sub("_", name).strip(". ") or "_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +141,7 @@ class Publisher:
         """The feed's own facts; ``updated`` is its newest entry's (never a made-up date)."""
         urls = {s: f"{self.base_url}/feeds/{quote(spec.variant(s))}" for s in SUFFIXES}
         updated = max((e.updated for e in entries), default=None) or self.epoch()
-        return FeedInfo(id=uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:feed:" + spec.path).urn,
+        return FeedInfo(id=feed_urn(spec.path),
                         title=strip_control(spec.title), urls=urls, home=self.base_url + "/",
                         updated=updated)
 

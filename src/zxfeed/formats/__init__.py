@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def feed_filename(name: str) -> str:
+    """A file-system safe name for a region or source key."""
+    return _UNSAFE.sub("_", name).strip(". ") or "_"
+
+
+def feed_urn(path: str) -> str:
+    """A feed's stable Atom id, from the relative path of its Atom file."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:feed:" + path).urn
 
 # Media types, also used for the HTTP side and the links between formats.
 MEDIA_TYPES = {".atom": "application/atom+xml", ".rss": "application/rss+xml",

@@ -83,6 +83,11 @@ def _entry(e: Entry, key: str) -> bytes:
         fe.content(e.content, type="html")
     element = fe.atom_entry()
     _restore_link_attributes(element, links)
+    source = element.find("source")
+    if source is not None and e.source:
+        # RFC 4287 §4.2.11: the source feed's id and updated, which feedgen leaves out.
+        etree.SubElement(source, "id").text = e.source[2]
+        etree.SubElement(source, "updated").text = e.updated.isoformat()
     etree.indent(element, level=1)
     return b"  %s%s -->\n  %s\n" % (_MARK, key.encode(), etree.tostring(element, encoding="UTF-8"))
 

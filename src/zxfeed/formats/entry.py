@@ -15,6 +15,7 @@ from functools import lru_cache
 from ..extract.dates import SHANGHAI
 from ..extract.text import strip_control
 from ..models import Item
+from . import feed_filename, feed_urn
 
 CATEGORY_REGION = "urn:zxfeed:region"
 CATEGORY_SOURCE = "urn:zxfeed:source"
@@ -45,7 +46,7 @@ class Entry:
     link: str
     related: tuple[tuple[str, str], ...]           # (href, title) of reprinted copies
     enclosures: tuple[tuple[str, str, str], ...]   # (href, title, mime) of attachments
-    source: tuple[str, str] | None                 # (href, title) of the copy shown, for a story
+    source: tuple[str, str, str] | None            # (href, title, feed id) of a story's copy shown
     published: datetime | None
     updated: datetime
     author: str
@@ -91,7 +92,8 @@ def make_entry(it: Item, copies: list[Item], label: str, merged: bool, mode: str
         link=it.link,
         related=tuple((c.link, strip_control(f"{c.source_name}：{c.title}")) for c in copies),
         enclosures=tuple((u, strip_control(t), m) for u, t, m in it.attachments),
-        source=(it.link, strip_control(it.source_name)) if copies else None,
+        source=(it.link, strip_control(it.source_name),
+                feed_urn(f"source/{feed_filename(it.source_id)}.atom")) if copies else None,
         published=it.published,
         updated=entry_updated(it),
         author=strip_control(it.source_name),
