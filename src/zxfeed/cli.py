@@ -17,6 +17,7 @@ from .discover import discover, to_toml
 from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
+from .feedfilter import FilteredFeeds
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
@@ -118,7 +119,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
                                     daemon.store, healthy=daemon.healthy,
                                     notifier=daemon.notifier, metrics=daemon.metrics.render,
                                     next_runs=daemon.next_runs,
-                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)))
+                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)),
+                                    filtered=FilteredFeeds(daemon.publisher))
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path}", file=sys.stderr)

@@ -132,12 +132,23 @@ class StorageConfig(_Strict):
     retention_days: int = Field(365, ge=7, le=36500)
 
 
+class CustomFeedConfig(_Strict):
+    """A saved search, published as ``custom/<name>.atom`` (and ``.rss``, ``.json``)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    q: str | None = None               # words that must all appear in the title or summary
+    region: str | None = None
+    source: str | None = None
+    level: Literal["national", "provincial", "municipal", "district"] | None = None
+
+
 class FeedsConfig(_Strict):
     dir: str = "../data/feeds"
     title: str = "政协动态"
     limit: int = Field(200, ge=1, le=10000)
     base_url: str | None = None
     publish_delay: Seconds = 2.0
+    custom: list[CustomFeedConfig] = []
 
 
 class ServerConfig(_Strict):

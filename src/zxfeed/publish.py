@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .extract.text import strip_control
+from .feedfilter import FeedFilter
 from .formats import FeedInfo, feed_filename, feed_urn
 from .formats.atom import render_atom
 from .formats.entry import (
@@ -47,6 +48,8 @@ class FeedSpec:
     title: str
     region: str | None = None
     source_id: str | None = None
+    filter: FeedFilter | None = None
+    query: str = ""  # served under a query string (filtered on request): part of its URL and id
 
     def variant(self, suffix: str) -> str:
         """The relative path of this feed in another format (``.rss``, ``.json``)."""
@@ -58,7 +61,9 @@ class Publisher:
 
     def __init__(self, store: Store, directory: Path, *, title: str, base_url: str,
                  limit: int = 200, source_names: dict[str, str] | None = None,
-                 content_modes: dict[str, str] | None = None) -> None:
+                 content_modes: dict[str, str] | None = None,
+                 levels: dict[str, str | None] | None = None,
+                 custom: list[tuple[str, FeedFilter]] | None = None) -> None:
         self.store = store
         self.directory = Path(directory)
         self.title = title
@@ -66,12 +71,16 @@ class Publisher:
         self.limit = limit
         self.source_names = source_names or {}
         self.content_modes = content_modes or {}
+        self.levels = levels or {}
+        self.custom = custom or []
         self._epoch: datetime | None = None
 
     def specs(self, *, regions: set[str] | None = None,
               sources: set[str] | None = None) -> list[FeedSpec]:
         """The feeds to (re)write: all of them, or the merged one plus those named."""
         specs = [FeedSpec("all.atom", self.title)]
+        # Saved searches may hold items of any source: rewritten every round (their query is cheap).
+        specs += [self._custom_spec(name, f) for name, f in self.custom]
         # Only the regions named (when named): listing every region costs a scan.
         for region in sorted(regions) if regions is not None else self.store.regions():
             specs.append(FeedSpec(f"region/{feed_filename(region)}.atom",
@@ -81,6 +90,57 @@ class Publisher:
                 specs.append(FeedSpec(f"source/{feed_filename(sid)}.atom",
                                       f"{self.title} · {name}", source_id=sid))
         return specs
+
+    def _custom_spec(self, name: str, f: FeedFilter) -> FeedSpec:
+        return FeedSpec(f"custom/{feed_filename(name)}.atom", f"{self.title} · {name}", filter=f)
+
+    def spec_for(self, stem: str) -> FeedSpec | None:
+        """The feed at ``/feeds/<stem>.atom``: ``all``, ``region/…``, ``source/…`` or ``custom/…``."""
+        kind, _, name = stem.partition("/")
+        if stem == "all":
+            return FeedSpec("all.atom", self.title)
+        if kind == "region" and name and "/" not in name:
+            return FeedSpec(f"region/{feed_filename(name)}.atom", f"{self.title} · {name}", region=name)
+        if kind == "source" and name in self.source_names:
+            return FeedSpec(f"source/{feed_filename(name)}.atom",
+                            f"{self.title} · {self.source_names[name]}", source_id=name)
+        if kind == "custom":
+            return next((self._custom_spec(n, f) for n, f in self.custom if feed_filename(n) == name),
+                        None)
+        return None
+
+    def filtered_spec(self, spec: FeedSpec, wanted: FeedFilter) -> FeedSpec:
+        """A feed narrowed by a request's filter; its title says by what."""
+        base = spec.filter or FeedFilter(regions=(spec.region,) if spec.region else (),
+                                         sources=(spec.source_id,) if spec.source_id else ())
+        combined = base.and_(wanted)
+        return FeedSpec(spec.path, f"{spec.title} · {wanted.label(self.source_names)}",
+                        filter=combined, query=wanted.query_string())
+
+    def source_levels(self) -> dict[str, str | None]:
+        """Each source's level; pages found by ``discover`` (``id--2``) share their site's."""
+        return {sid: self.levels.get(sid, self.levels.get(sid.split("--")[0]))
+                for sid in self.source_names}
+
+    def select(self, spec: FeedSpec) -> tuple[list[Item], dict[str, list[Item]] | None]:
+        """A feed's items, newest first, and (for merged feeds) each story's other copies."""
+        if spec.filter is not None:
+            # Filtering the merged feed (or a saved search) keeps one entry per story.
+            merged = spec.path == "all.atom" or spec.path.startswith("custom/")
+            items = spec.filter.select(self.store, self.source_levels(),
+                                       self.limit + 100 if merged else self.limit)
+            return stories(items, self.limit) if merged else (items, None)
+        if spec.region is None and spec.source_id is None:
+            return self._stories()
+        return self.store.items(region=spec.region, source_id=spec.source_id, limit=self.limit), None
+
+    def render_spec(self, spec: FeedSpec, previous: dict[str, bytes | None] | None = None
+                    ) -> dict[str, bytes]:
+        """One feed in every format, by suffix."""
+        items, related = self.select(spec)
+        entries = self.entries(items, related)
+        feed = self.feed_info(spec, entries)
+        return {s: self.render_format(s, feed, entries, (previous or {}).get(s)) for s in SUFFIXES}
 
     def publish(self, *, regions: set[str] | None = None, sources: set[str] | None = None,
                 cpu: AbstractContextManager[object] | None = None) -> list[Path]:
@@ -97,23 +157,16 @@ class Publisher:
 
     def _publish_one(self, spec: FeedSpec) -> list[Path]:
         """Render one feed in every format and write the files whose bytes changed."""
-        if spec.region is None and spec.source_id is None:
-            items, related = self._stories()
-        else:
-            items = self.store.items(region=spec.region, source_id=spec.source_id,
-                                     limit=self.limit)
-            related = None
-        entries = self.entries(items, related)
-        feed = self.feed_info(spec, entries)
-        written = []
+        previous: dict[str, bytes | None] = {}
         for suffix in SUFFIXES:
-            path = self.directory / spec.variant(suffix)
             try:
-                previous = path.read_bytes()
+                previous[suffix] = (self.directory / spec.variant(suffix)).read_bytes()
             except FileNotFoundError:
-                previous = None
-            data = self.render_format(suffix, feed, entries, previous)
-            if data != previous:
+                previous[suffix] = None
+        written = []
+        for suffix, data in self.render_spec(spec, previous).items():
+            if data != previous[suffix]:
+                path = self.directory / spec.variant(suffix)
                 _write(path, data)
                 written.append(path)
         return written
@@ -139,9 +192,10 @@ class Publisher:
 
     def feed_info(self, spec: FeedSpec, entries: list[Entry]) -> FeedInfo:
         """The feed's own facts; ``updated`` is its newest entry's (never a made-up date)."""
-        urls = {s: f"{self.base_url}/feeds/{quote(spec.variant(s))}" for s in SUFFIXES}
+        query = "?" + spec.query if spec.query else ""
+        urls = {s: f"{self.base_url}/feeds/{quote(spec.variant(s))}{query}" for s in SUFFIXES}
         updated = max((e.updated for e in entries), default=None) or self.epoch()
-        return FeedInfo(id=feed_urn(spec.path),
+        return FeedInfo(id=feed_urn(spec.path + query),
                         title=strip_control(spec.title), urls=urls, home=self.base_url + "/",
                         updated=updated)
 

@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Config, SourceConfig, SubscriberConfig
 from .discover import discover
 from .enrich import Enricher
+from .feedfilter import FeedFilter
 from .fetch import Fetcher, FetchError, FetchSettings
 from .health import failure_state
 from .lock import StoreLock
@@ -48,7 +49,11 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
     """The feed writer configured by ``[feeds]``."""
     return Publisher(store, cfg.feeds_dir, title=cfg.feeds.title, base_url=cfg.base_url,
                      limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources},
-                     content_modes={s.id: s.content for s in cfg.sources})
+                     content_modes={s.id: s.content for s in cfg.sources},
+                     levels={s.id: s.level for s in cfg.sources},
+                     custom=[(c.name, FeedFilter(q=c.q or "", regions=(c.region,) if c.region else (),
+                                                 sources=(c.source,) if c.source else (), level=c.level))
+                             for c in cfg.feeds.custom])
 
 
 def log_poll(result: PollResult) -> None:

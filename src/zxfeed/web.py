@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .feedfilter import FeedFilter, FilteredFeeds
 from .formats import MEDIA_TYPES
 from .store import Store
 
@@ -35,7 +36,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         path = unquote(urlsplit(self.path).path)
-        if path.startswith("/feeds/"):
+        if path.startswith("/feeds/") and self.server.filtered is not None and \
+                FeedFilter.from_query(urlsplit(self.path).query) is not None:
+            self._filtered_feed(path.removeprefix("/feeds/"), head)
+        elif path.startswith("/feeds/"):
             self._feed(path.removeprefix("/feeds/"), head)
         elif path == "/healthz":
             ok = self.server.healthy()
@@ -107,6 +111,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, data, MEDIA_TYPES[file.suffix] + "; charset=utf-8", head, headers)
 
+    def _filtered_feed(self, rel: str, head: bool) -> None:
+        """``/feeds/…?q=…``: rendered from the store (cached until it changes)."""
+        found = self.server.filtered.get(rel, urlsplit(self.path).query)
+        if found is None:
+            self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
+            return
+        data, etag, ctype = found
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+        inm = self.headers.get("If-None-Match")
+        if inm is not None and (etag in [t.strip() for t in inm.split(",")] or inm == "*"):
+            self._send(304, b"", None, True, headers)
+            return
+        self._send(200, data, ctype + "; charset=utf-8", head, headers)
+
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status, HTTPStatus(status).phrase)
@@ -129,8 +147,10 @@ class FeedServer(ThreadingHTTPServer):
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
                  metrics: Callable[[], bytes] | None = None,
                  opml: Callable[[], bytes] | None = None,
-                 next_runs: Callable[[], dict[str, datetime]] | None = None) -> None:
+                 next_runs: Callable[[], dict[str, datetime]] | None = None,
+                 filtered: FilteredFeeds | None = None) -> None:
         super().__init__((host, port), _Handler)
+        self.filtered = filtered
         self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics
