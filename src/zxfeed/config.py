@@ -149,6 +149,8 @@ class FeedsConfig(_Strict):
     base_url: str | None = None
     publish_delay: Seconds = 2.0
     custom: list[CustomFeedConfig] = []
+    archive_page: int = Field(100, ge=0, le=1000)  # entries per RFC 5005 archive page; 0: none
+    hub: str | None = Field(None, pattern=r"^https?://")  # WebSub hub pinged after each change
 
 
 class ServerConfig(_Strict):

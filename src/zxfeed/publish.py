@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from .archive import archive_links, write_archives
 from .extract.text import strip_control
 from .feedfilter import FeedFilter
 from .formats import FeedInfo, feed_filename, feed_urn
@@ -63,7 +64,8 @@ class Publisher:
                  limit: int = 200, source_names: dict[str, str] | None = None,
                  content_modes: dict[str, str] | None = None,
                  levels: dict[str, str | None] | None = None,
-                 custom: list[tuple[str, FeedFilter]] | None = None) -> None:
+                 custom: list[tuple[str, FeedFilter]] | None = None,
+                 archive_page: int = 0, hub: str | None = None) -> None:
         self.store = store
         self.directory = Path(directory)
         self.title = title
@@ -73,6 +75,8 @@ class Publisher:
         self.content_modes = content_modes or {}
         self.levels = levels or {}
         self.custom = custom or []
+        self.archive_page = archive_page
+        self.hub = hub
         self._epoch: datetime | None = None
 
     def specs(self, *, regions: set[str] | None = None,
@@ -140,6 +144,8 @@ class Publisher:
         items, related = self.select(spec)
         entries = self.entries(items, related)
         feed = self.feed_info(spec, entries)
+        if self.archive_page and spec.filter is None:
+            feed = replace(feed, links=archive_links(self, spec, self.archive_page))
         return {s: self.render_format(s, feed, entries, (previous or {}).get(s)) for s in SUFFIXES}
 
     def publish(self, *, regions: set[str] | None = None, sources: set[str] | None = None,
@@ -164,6 +170,8 @@ class Publisher:
             except FileNotFoundError:
                 previous[suffix] = None
         written = []
+        if self.archive_page and spec.filter is None:
+            written += write_archives(self, spec, self.archive_page)
         for suffix, data in self.render_spec(spec, previous).items():
             if data != previous[suffix]:
                 path = self.directory / spec.variant(suffix)
@@ -197,7 +205,7 @@ class Publisher:
         updated = max((e.updated for e in entries), default=None) or self.epoch()
         return FeedInfo(id=feed_urn(spec.path + query),
                         title=strip_control(spec.title), urls=urls, home=self.base_url + "/",
-                        updated=updated)
+                        updated=updated, hub=self.hub)
 
     def epoch(self) -> datetime:
         """When this store first published: the ``updated`` of feeds that have no entries yet."""

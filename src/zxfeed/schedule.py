@@ -53,7 +53,8 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
                      levels={s.id: s.level for s in cfg.sources},
                      custom=[(c.name, FeedFilter(q=c.q or "", regions=(c.region,) if c.region else (),
                                                  sources=(c.source,) if c.source else (), level=c.level))
-                             for c in cfg.feeds.custom])
+                             for c in cfg.feeds.custom],
+                     archive_page=cfg.feeds.archive_page, hub=cfg.feeds.hub)
 
 
 def log_poll(result: PollResult) -> None:

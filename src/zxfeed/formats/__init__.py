@@ -36,3 +36,4 @@ class FeedInfo:
     description: str = ""
     hub: str | None = None
     links: list[tuple[str, str, str]] = field(default_factory=list)  # extra (rel, href, type)
+    archive: bool = False         # an RFC 5005 archive document (``fh:archive``)

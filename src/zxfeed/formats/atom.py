@@ -17,6 +17,7 @@ from . import MEDIA_TYPES, FeedInfo
 from .entry import Entry
 
 _MARK = b"<!-- zxfeed:"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 ENTRY_FORMAT = "2"  # bump when _entry's output changes, so that old renderings are not reused
 
 
@@ -42,6 +43,8 @@ def render_atom(feed: FeedInfo, entries: list[Entry], previous: bytes | None = N
         links = b"".join(b"  %s\n" % etree.tostring(_link(rel, href, mtype))
                          for rel, href, mtype in extra)
         head += links
+    if feed.archive:
+        head += b'  <fh:archive xmlns:fh="%s"/>\n' % HISTORY_NS.encode()
     if stylesheet:
         head = head.replace(b"?>\n", b'?>\n<?xml-stylesheet type="text/xsl" href="%s"?>\n'
                             % stylesheet.encode(), 1)
