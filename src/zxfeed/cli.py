@@ -27,6 +27,7 @@ from .poll import enrich_items, poll_source
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import SourceState, Store
 from .web import FeedServer
+from .websub import ping_soon, topic_urls
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -153,10 +154,18 @@ def cmd_poll(args: argparse.Namespace) -> int:
         log_poll(r)
         print(f"{r.source_id}: {r.status} ({r.state}) found={r.found} new={len(r.new)}"
               + (f" — {r.error}" if r.error else ""))
-    make_publisher(cfg, store).publish()
+    _ping_hub(cfg, make_publisher(cfg, store).publish())
     _mail_round(cfg, store)
     store.close()
     return EXIT_FAIL if results and all(r.status == "failed" for r in results) else EXIT_OK
+
+
+def _ping_hub(cfg: Config, written: list) -> None:
+    """Tell the WebSub hub (``[feeds] hub``) which feeds changed, before exiting."""
+    urls = topic_urls(cfg.base_url, cfg.feeds_dir, written) if cfg.feeds.hub else []
+    if urls and not ping_soon(cfg.feeds.hub, urls):
+        print(f"zxfeed: WebSub hub {cfg.feeds.hub} did not accept the ping (3 attempts)",
+              file=sys.stderr)
 
 
 def _mail_round(cfg: Config, store: Store) -> None:
@@ -204,6 +213,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
     written = make_publisher(cfg, store).publish()
+    _ping_hub(cfg, written)
     print(f"{len(written)} feed files changed under {cfg.feeds_dir}")
     store.close()
     return EXIT_OK

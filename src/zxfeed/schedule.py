@@ -31,6 +31,7 @@ from .poll import PollResult, poll_source
 from .process import limit_malloc_arenas, pin_to_one_core
 from .publish import Publisher
 from .store import Store
+from .websub import HubPinger, topic_urls
 
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
@@ -106,6 +107,7 @@ class Daemon:
                                                if hasattr(os, "sched_getaffinity") else 2)
         self.metrics = Metrics(self.store)
         self.enricher = Enricher(cfg, self.store, self.fetcher)
+        self.pinger = HubPinger(cfg.feeds.hub) if cfg.feeds.hub else None
 
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
@@ -117,7 +119,9 @@ class Daemon:
         self.notifier = Notifier(self.cfg, self.store)
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
-        self.publisher.publish()
+        if self.pinger is not None:
+            self.pinger.start()
+        self._ping(self.publisher.publish())
         now = datetime.now(self.tz)
         for i, src in enumerate(sources):
             if src.discover:
@@ -286,6 +290,12 @@ class Daemon:
         with self._publish_lock:
             written = self.publisher.publish(regions=regions, sources=sources, cpu=self._cpu)
         log.info("published %d feed files", len(written))
+        self._ping(written)
+
+    def _ping(self, written: list) -> None:
+        """Tell the WebSub hub (``[feeds] hub``) which feeds changed."""
+        if self.pinger is not None and written:
+            self.pinger.notify(topic_urls(self.cfg.base_url, self.cfg.feeds_dir, written))
 
     def healthy(self) -> bool:
         """Scheduler running and store answering."""
@@ -307,6 +317,8 @@ class Daemon:
             if thread is not None:
                 thread.join(timeout=60)
         self.publish_if_dirty()
+        if self.pinger is not None:
+            self.pinger.stop()
         self.fetcher.close()
         self.store.close()
         self.lock.release()
