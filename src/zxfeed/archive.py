@@ -85,7 +85,8 @@ def write_archives(publisher: Publisher, spec: FeedSpec, size: int) -> list[Path
                        links=links, archive=True, hub=None)
         from .publish import _write
 
-        _write(path, render_atom(feed, entries))
+        rel = archive_path(spec, page)
+        _write(path, render_atom(feed, entries, stylesheet="../" * rel.count("/") + "feed.xsl"))
         written.append(path)
     return written
 

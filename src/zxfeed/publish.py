@@ -12,6 +12,7 @@ import tempfile
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,6 +40,7 @@ __all__ = ["CATEGORY_REGION", "CATEGORY_SOURCE", "FeedSpec", "Publisher", "entry
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SUFFIXES = (".atom", ".rss", ".json")
+STYLESHEET = "feed.xsl"  # how browsers show a feed (readers ignore it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,10 @@ class Publisher:
         round takes turns with polls instead of contending with them for the interpreter.
         """
         written: list[Path] = []
+        xsl = self.directory / STYLESHEET
+        source = resources.files("zxfeed").joinpath("templates", STYLESHEET).read_bytes()
+        if not xsl.exists() or xsl.read_bytes() != source:
+            _write(xsl, source)
         for spec in self.specs(regions=regions, sources=sources):
             with cpu or nullcontext():
                 written += self._publish_one(spec)
@@ -182,10 +188,12 @@ class Publisher:
     def render_format(self, suffix: str, feed: FeedInfo, entries: list[Entry],
                       previous: bytes | None = None) -> bytes:
         """One feed's bytes in the format named by its file suffix."""
+        # Relative, so that it works behind any proxy: browsers load XSLT from the same origin only.
+        xsl = "../" * feed.urls[suffix].split("/feeds/", 1)[1].split("?")[0].count("/") + STYLESHEET
         if suffix == ".atom":
-            return render_atom(feed, entries, previous)
+            return render_atom(feed, entries, previous, stylesheet=xsl)
         if suffix == ".rss":
-            return render_rss(feed, entries)
+            return render_rss(feed, entries, stylesheet=xsl)
         return render_json(feed, entries)
 
     def entries(self, items: list[Item], related: dict[str, list[Item]] | None = None) -> list[Entry]:

@@ -20,6 +20,7 @@ from .formats import MEDIA_TYPES
 from .store import Store
 
 log = logging.getLogger("zxfeed.web")
+_SERVED = MEDIA_TYPES | {".xsl": "text/xsl"}  # feeds, and the stylesheet browsers show them with
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -92,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
         file = (root / rel).resolve()
-        if root not in file.parents or file.suffix not in MEDIA_TYPES or not file.is_file():
+        if root not in file.parents or file.suffix not in _SERVED or not file.is_file():
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
             return
         data, etag, mtime = self.server.cached(file)
@@ -109,7 +110,16 @@ class _Handler(BaseHTTPRequestHandler):
         if fresh:
             self._send(304, b"", None, True, headers)
             return
-        self._send(200, data, MEDIA_TYPES[file.suffix] + "; charset=utf-8", head, headers)
+        self._send(200, data, self._feed_type(file.suffix, headers) + "; charset=utf-8", head, headers)
+
+    def _feed_type(self, suffix: str, headers: dict[str, str]) -> str:
+        """The feed's media type; plain XML for browsers, which show atom+xml as text, not via XSLT."""
+        accept = (self.headers.get("Accept") or "").lower()
+        if suffix in (".atom", ".rss"):
+            headers["Vary"] = "Accept"
+            if "text/html" in accept and "atom" not in accept and "rss" not in accept:
+                return "application/xml"
+        return _SERVED[suffix]
 
     def _filtered_feed(self, rel: str, head: bool) -> None:
         """``/feeds/…?q=…``: rendered from the store (cached until it changes)."""
@@ -117,13 +127,14 @@ class _Handler(BaseHTTPRequestHandler):
         if found is None:
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
             return
-        data, etag, ctype = found
+        data, etag, _ctype = found
         headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
         inm = self.headers.get("If-None-Match")
         if inm is not None and (etag in [t.strip() for t in inm.split(",")] or inm == "*"):
             self._send(304, b"", None, True, headers)
             return
-        self._send(200, data, ctype + "; charset=utf-8", head, headers)
+        self._send(200, data, self._feed_type("." + rel.rpartition(".")[2], headers)
+                   + "; charset=utf-8", head, headers)
 
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
