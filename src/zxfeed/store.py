@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .models import Item
-from .reprints import assign_story, index_simhash
+from .reprints import assign_story, index_simhash, revisit_story
 from .schema import migrate
 
 RECENT = 10
@@ -359,6 +359,7 @@ class Store:
                  json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
                  stamp, it.content, it.id))
             index_simhash(db, it.id, it.simhash)
+            revisit_story(db, it)
             changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
             db.execute("UPDATE items SET title=?, title_key=?, truncated=0, updated=? WHERE id=?",
