@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -63,8 +64,12 @@ class Enricher:
             out.append(it)
         return out
 
-    def run_round(self, now: datetime, per_host: int | None = None) -> list[Item]:
-        """Read the next articles and store what they say; return the items that changed."""
+    def run_round(self, now: datetime, per_host: int | None = None,
+                  cpu: AbstractContextManager[object] | None = None) -> list[Item]:
+        """Read the next articles and store what they say; return the items that changed.
+
+        ``cpu`` (the daemon's parsing semaphore) is taken for each parse, as polls do.
+        """
         per_host = self.cfg.fetch.backlog_per_host if per_host is None else per_host
         sources = self.sources()
         read = []
@@ -76,7 +81,9 @@ class Enricher:
                 self.failures[it.id] += 1
                 log.debug("backlog article %s: %s", it.link, exc)
                 continue
-            article = parse_article(decode(resp.body, resp.content_type).text, it.title, now, it.link)
+            with cpu or nullcontext():
+                article = parse_article(decode(resp.body, resp.content_type).text, it.title, now,
+                                        it.link)
             read.append(replace(
                 it, summary=it.summary or article.summary, author=article.author,
                 origin=article.source, original_url=article.original_url,

@@ -262,7 +262,7 @@ class Daemon:
         """A round of background enrichment; the feeds of what it filled in are republished."""
         if self._stopping.is_set():
             return
-        changed = self.enricher.run_round(datetime.now(self.tz))
+        changed = self.enricher.run_round(datetime.now(self.tz), cpu=self._cpu)
         if changed:
             with self._dirty_lock:
                 self._dirty_sources.update(it.source_id for it in changed)
