@@ -61,7 +61,7 @@ def _truth(page_text: str) -> list[str]:
             and not _IMPRINT.search(p.text_content())]
 
 
-_IMPRINT = re.compile(r"主办|承办|地址：|版权|备案|ICP|技术支持|联系电话")
+_IMPRINT = re.compile(r"主办：|承办：|主办单位|地址：|版权|备案|ICP|技术支持|联系电话")
 
 
 def test_body_recall_and_noise_on_fixture_articles() -> None:
@@ -78,9 +78,10 @@ def test_body_recall_and_noise_on_fixture_articles() -> None:
         noises.append(noise)
         body_text = html.fromstring(f"<div>{art.content}</div>").text_content()
         assert not [w for w in FURNITURE if w in body_text], (path, body_text[:200])
-    assert min(recalls) >= 0.9, min(recalls)
-    assert sum(recalls) / len(recalls) >= 0.98
-    assert sum(noises) / len(noises) <= 0.05, max(noises)
+    assert min(recalls) >= 0.95, min(recalls)
+    assert sum(recalls) / len(recalls) >= 0.99
+    # Subheadings and 来源 lines of a body are short (not "truth" paragraphs) but belong there.
+    assert max(noises) <= 0.1 and sum(noises) / len(noises) <= 0.01, max(noises)
 
 
 def test_body_recall_and_noise_on_real_rmzxb_article() -> None:
