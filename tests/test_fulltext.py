@@ -100,6 +100,22 @@ def test_body_recall_and_noise_on_real_rmzxb_article() -> None:
     assert art.summary and art.summary.startswith("新华社乌鲁木齐2月26日电")
 
 
+RELATED = """<html><head><meta charset="utf-8"><title>x</title></head><body>
+<div class="a1"><h1>市政协召开党组会议</h1>
+<p>会议传达学习了全国政协十四届常委会有关会议精神，研究部署近期重点工作。</p>
+<p>会议强调，要把学习成果转化为推动政协工作高质量发展的具体行动。</p>
+<p>会议还研究了其他事项。</p></div>
+<div class="a2"><h3>相关阅读</h3>
+""" + "".join(f'<p><a href="/a/{i}.html">市政协召开第{i}次专题协商会议围绕黄河流域生态保护和高质量发展建言</a></p>'
+              for i in range(12)) + """</div></body></html>"""
+
+
+def test_a_list_of_links_is_not_the_body_even_when_longer() -> None:
+    art = parse_article(RELATED, "", NOW, "http://zx.example.gov.cn/a/100.html")
+    text = html.fromstring(f"<div>{art.content}</div>").text_content()
+    assert "会议传达学习了" in text and "黄河流域" not in text
+
+
 SOUP = """<html><head><base href="http://zx.example.gov.cn/xwzx/2024/"><title>x</title></head><body>
 <div class="nav"><a href="/">首页</a><a href="/a/">要闻</a><a href="/b/">提案</a></div>
 <div id="zoom"><div class="TRS_Editor"><style>.TRS_Editor P{{line-height:2}}</style>

@@ -41,9 +41,11 @@ def score(el: etree._Element) -> float:
     blocks = _own_blocks(el)
     if blocks:
         texts = [len(text_content(b).strip()) for b in blocks]
+        linked = [_link_text(b) for b in blocks]
         total = sum(texts)
-        links = sum(_link_text(b) for b in blocks)
-        paragraphs = sum(1 for t in texts if t >= 10)
+        links = sum(linked)
+        # Only paragraphs of one's own words count: a list of links is not an article.
+        paragraphs = sum(1 for t, n in zip(texts, linked, strict=True) if t - n >= 10)
     elif el.find(".//div") is None and el.find(".//table") is None:
         # Text separated by <br> (old CMS bodies): count its lines as paragraphs.
         total = len(text_content(el).strip())
