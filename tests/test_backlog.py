@@ -88,3 +88,36 @@ def test_content_none_is_not_read_in_the_background(tmp_path: Path, web: TestWeb
     with Fetcher(fetch_settings(cfg)) as fetcher:
         assert Enricher(cfg, store, fetcher).pending(5) == []
     store.close()
+
+
+def test_daemon_reads_the_backlog_on_its_own(tmp_path: Path, web: TestWeb) -> None:
+    from zxfeed.schedule import Daemon
+
+    site = "bl-daemon"
+    _site(web, site, dated_items(3, titles=["市政协委员视察城市更新项目建设情况并提出意见建议"]))
+    cfg = load_config(write_config(tmp_path, f"""
+        [server]
+        enabled = false
+        [[sources]]
+        id = "{site}"
+        name = "测试政协"
+        url = "{web.url(f'/{site}/list.html')}"
+        region = "山东省"
+        """))
+    cfg = cfg.model_copy(update={"fetch": cfg.fetch.model_copy(update={"backlog_every": 10,
+                                                                        "backlog_per_host": 5})})
+    daemon = Daemon(cfg)
+    daemon.start()
+    feed = cfg.feeds_dir / f"source/{site}.atom"
+    try:
+        end = time.monotonic() + 90
+        entries: list = []
+        while time.monotonic() < end:
+            if feed.exists():
+                entries = feedparser.parse(feed.read_bytes()).entries
+                if len(entries) == 3 and all("content" in e for e in entries):
+                    break
+            time.sleep(0.2)
+    finally:
+        daemon.stop()
+    assert len(entries) == 3 and all("会议要求" in e.content[0].value for e in entries)
