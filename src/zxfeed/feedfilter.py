@@ -19,6 +19,7 @@ from .models import Item
 from .store import Store
 
 if TYPE_CHECKING:
+    from .config import CustomFeedConfig
     from .publish import Publisher
 
 KEYS = ("q", "region", "source", "level")
@@ -50,6 +51,12 @@ class FeedFilter:
         level = (got.get("level") or [None])[0]
         return cls(q=" ".join(got.get("q", [])), regions=tuple(dict.fromkeys(got.get("region", []))),
                    sources=tuple(dict.fromkeys(got.get("source", []))), level=level)
+
+    @classmethod
+    def saved(cls, search: CustomFeedConfig) -> FeedFilter:
+        """A ``[[feeds.custom]]`` saved search."""
+        return cls(q=search.q or "", regions=(search.region,) if search.region else (),
+                   sources=(search.source,) if search.source else (), level=search.level)
 
     def and_(self, other: FeedFilter) -> FeedFilter:
         """Both filters at once (a region feed's URL with ``?q=``)."""

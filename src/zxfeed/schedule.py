@@ -52,9 +52,7 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
                      limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources},
                      content_modes={s.id: s.content for s in cfg.sources},
                      levels={s.id: s.level for s in cfg.sources},
-                     custom=[(c.name, FeedFilter(q=c.q or "", regions=(c.region,) if c.region else (),
-                                                 sources=(c.source,) if c.source else (), level=c.level))
-                             for c in cfg.feeds.custom],
+                     custom=[(c.name, FeedFilter.saved(c)) for c in cfg.feeds.custom],
                      archive_page=cfg.feeds.archive_page, hub=cfg.feeds.hub)
 
 
