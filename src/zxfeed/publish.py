@@ -142,13 +142,23 @@ class Publisher:
 
     def render_spec(self, spec: FeedSpec, previous: dict[str, bytes | None] | None = None
                     ) -> dict[str, bytes]:
-        """One feed in every format, by suffix."""
+        """One feed in every format, by suffix.
+
+        With ``previous`` (the files as last written), formats other than Atom are left out
+        when the Atom bytes came out the same and the file exists: all formats render the
+        same facts, and the Atom file holds every one of them.
+        """
         items, related = self.select(spec)
         entries = self.entries(items, related)
         feed = self.feed_info(spec, entries)
         if self.archive_page and spec.filter is None:
             feed = replace(feed, links=archive_links(self, spec, self.archive_page))
-        return {s: self.render_format(s, feed, entries, (previous or {}).get(s)) for s in SUFFIXES}
+        atom = self.render_format(".atom", feed, entries, (previous or {}).get(".atom"))
+        out = {".atom": atom}
+        for suffix in SUFFIXES[1:]:
+            if previous is None or atom != previous.get(".atom") or previous.get(suffix) is None:
+                out[suffix] = self.render_format(suffix, feed, entries)
+        return out
 
     def publish(self, *, regions: set[str] | None = None, sources: set[str] | None = None,
                 cpu: AbstractContextManager[object] | None = None) -> list[Path]:
@@ -243,17 +253,18 @@ def distinct_updated(entries: list[Entry], items: list[Item]) -> list[Entry]:
     take equal ``updated`` values within a feed as one entry changed twice. The copy seen
     first keeps its exact time, so adding an item never changes an existing entry.
     """
+    if len({e.updated for e in entries}) == len(entries):
+        return entries
     order = sorted(range(len(entries)), key=lambda i: (
         entries[i].updated, items[i].first_seen or entries[i].updated, items[i].id))
-    taken: set[datetime] = set()
     out = list(entries)
-    for i in order:
+    last: datetime | None = None
+    for i in order:  # oldest first: each takes the next free second at or after its own
         when = entries[i].updated
-        while when in taken:
-            when += timedelta(seconds=1)
-        taken.add(when)
-        if when != entries[i].updated:
+        if last is not None and when <= last:
+            when = last + timedelta(seconds=1)
             out[i] = replace(entries[i], updated=when)
+        last = when
     return out
 
 

@@ -18,7 +18,9 @@ from .entry import Entry
 
 _MARK = b"<!-- zxfeed:"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
-ENTRY_FORMAT = "2"  # bump when _entry's output changes, so that old renderings are not reused
+# Bump when any format's output changes: old Atom renderings are then not reused, and the
+# RSS and JSON files, rewritten only with their Atom file, are rewritten too.
+ENTRY_FORMAT = "2"
 
 
 def render_atom(feed: FeedInfo, entries: list[Entry], previous: bytes | None = None,
