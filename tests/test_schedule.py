@@ -97,3 +97,24 @@ def test_stop_while_polls_run_and_queue(tmp_path: Path, web: TestWeb) -> None:
     # The three that were running finished; the queued ones were left for the next start.
     polled = sum(1 for s in Store(cfg.db_path).sources() if s.polls)
     assert 1 <= polled < n
+
+
+def test_stopped_daemon_gives_back_the_cores(tmp_path: Path, web: TestWeb) -> None:
+    import os
+
+    import pytest
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs a process allowed on two or more cores")
+    before = os.sched_getaffinity(0)
+    web.set("/pin/list.html", "<ul><li><a href='/pin/a.html'>政协委员视察工作动态</a><span>2024-02-05</span></li>"
+            "<li><a href='/pin/b.html'>提案办理情况通报会</a><span>2024-02-04</span></li></ul>")
+    cfg = load_config(write_config(tmp_path, "[server]\nenabled = false\n[[sources]]\nid = \"pin\"\n"
+                                   f"name = \"P\"\nurl = \"{web.url('/pin/list.html')}\"\nregion = \"山东省\"\n"))
+    daemon = Daemon(cfg)
+    daemon.start()
+    try:
+        assert len(os.sched_getaffinity(0)) == 1  # [schedule] one_core pins the whole process
+    finally:
+        daemon.stop()
+    # Else every later test, and every process it starts, would run on one core.
+    assert os.sched_getaffinity(0) == before

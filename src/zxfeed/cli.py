@@ -20,6 +20,7 @@ from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
 from .extract.report import render_text
+from .feedfilter import FilteredFeeds
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
@@ -31,6 +32,7 @@ from .schedule import Daemon, fetch_settings, make_publisher
 from .status import render_status
 from .store import SourceState, Store
 from .web import FeedServer
+from .websub import ping_soon, topic_urls
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -150,7 +152,8 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
                                                             datetime.now(daemon.cfg.zone)),
                                     status=lambda query: render_status(
                                         daemon.cfg, daemon.store, daemon.next_runs(), query),
-                                    evidence_dir=cfg.evidence_dir)
+                                    evidence_dir=cfg.evidence_dir,
+                                    filtered=FilteredFeeds(daemon.publisher))
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path} or use --port", file=sys.stderr)
@@ -220,10 +223,18 @@ def cmd_poll(args: argparse.Namespace) -> int:
         results = poll_all(sources, lambda s: poll_source(s, cfg, store, fetcher),
                            workers=cfg.fetch.workers, out=sys.stdout,
                            progress=sys.stderr if sys.stderr.isatty() else None)
-    make_publisher(cfg, store).publish()
+    _ping_hub(cfg, make_publisher(cfg, store).publish())
     _mail_round(cfg, store)
     store.close()
     return EXIT_FAIL if results and all(r.status == "failed" for r in results) else EXIT_OK
+
+
+def _ping_hub(cfg: Config, written: list) -> None:
+    """Tell the WebSub hub (``[feeds] hub``) which feeds changed, before exiting."""
+    urls = topic_urls(cfg.base_url, cfg.feeds_dir, written) if cfg.feeds.hub else []
+    if urls and not ping_soon(cfg.feeds.hub, urls):
+        print(f"zxfeed: WebSub hub {cfg.feeds.hub} did not accept the ping (3 attempts)",
+              file=sys.stderr)
 
 
 def _mail_round(cfg: Config, store: Store) -> None:
@@ -277,6 +288,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
     written = make_publisher(cfg, store).publish()
+    _ping_hub(cfg, written)
     print(f"{len(written)} feed files changed under {cfg.feeds_dir}")
     store.close()
     return EXIT_OK

@@ -98,6 +98,7 @@ class SourceConfig(_Strict):
     lists: Literal["main", "all"] | list[str] | None = None
     enabled: bool = True
     fetch_articles: bool = True
+    content: Literal["full", "summary", "none"] = "full"  # what entries carry of the article
     discover: bool = False             # find this site's list pages at run time and poll them
     homepage: str | None = None
     robots: bool = True
@@ -142,12 +143,25 @@ class StorageConfig(_Strict):
     retention_days: int = Field(365, ge=7, le=36500)
 
 
+class CustomFeedConfig(_Strict):
+    """A saved search, published as ``custom/<name>.atom`` (and ``.rss``, ``.json``)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    q: str | None = None               # words that must all appear in the title or summary
+    region: str | None = None
+    source: str | None = None
+    level: Literal["national", "provincial", "municipal", "district"] | None = None
+
+
 class FeedsConfig(_Strict):
     dir: str = "../data/feeds"
     title: str = "政协动态"
     limit: int = Field(200, ge=1, le=10000)
     base_url: str | None = None
     publish_delay: Seconds = 2.0
+    custom: list[CustomFeedConfig] = []
+    archive_page: int = Field(100, ge=0, le=1000)  # entries per RFC 5005 archive page; 0: none
+    hub: str | None = Field(None, pattern=r"^https?://")  # WebSub hub pinged after each change
 
 
 class ServerConfig(_Strict):
@@ -167,6 +181,8 @@ class FetchConfig(_Strict):
     host_concurrency: int = Field(1, ge=1, le=16)
     workers: int = Field(48, ge=1, le=256)
     article_fetches: int = Field(20, ge=0, le=500)
+    backlog_per_host: int = Field(2, ge=0, le=50)  # unread articles per host per backlog round
+    backlog_every: Interval = 60                   # seconds between backlog rounds
     robots: bool = True
 
 

@@ -115,6 +115,11 @@ def _home(world: _World) -> bytes:
             "</head><body><ul class='nav'><li><a href='/'>首页</a></li>" + columns + "</ul>"
             "<h2>最新动态</h2><ul class='latest'>" + latest + "</ul>"
             "<div class='foot'><a href='/about.html'>关于我们</a></div></body></html>").encode()
+_DEMO_BODY = (
+    "会议指出，过去一年，政协各参加单位和广大委员坚持团结和民主两大主题，紧扣中心大局履职尽责。",
+    "会议要求，要持续深化协商平台建设，推动协商向基层延伸，让群众身边的事情有地方商量。",
+    "与会委员围绕主题踊跃发言，提出了许多具有针对性和可操作性的意见建议。",
+)
 
 
 def _article(site: str, n: int, world: _World) -> bytes:
@@ -122,8 +127,13 @@ def _article(site: str, n: int, world: _World) -> bytes:
         if m == n:
             return (f"<html><head><meta charset='utf-8'><meta name='ArticleTitle' "
                     f"content='{escape(title)}'><meta name='PubDate' content='{when:%Y-%m-%d %H:%M}'>"
-                    f"<title>{escape(title)}_{SITES[site][0]}</title></head><body><h1>"
-                    f"{escape(title)}</h1><p>正文……</p></body></html>").encode()
+                    f"<title>{escape(title)}_{SITES[site][0]}</title></head><body>"
+                    f"<div class='nav'><a href='/{site}/'>首页</a> <a href='/{site}/'>工作动态</a></div>"
+                    f"<div class='main'><h1>{escape(title)}</h1><div class='info'>发布时间："
+                    f"{when:%Y-%m-%d %H:%M} 来源：{SITES[site][0]}</div><div class='text'>"
+                    + "".join(f"<p style='text-indent:2em'>{escape(p)}</p>" for p in _DEMO_BODY)
+                    + f"<p><img src='/{site}/img/{n}.jpg' alt='{escape(title)}'></p></div></div>"
+                    "<div class='foot'>网站地图 | 联系我们</div></body></html>").encode()
     return b""
 
 
@@ -147,6 +157,9 @@ def serve_sample_sites(host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPS
                 body, ctype = _page(site, world)
             elif site in SITES and parts[1:2] == ["a"] and len(parts) == 3:
                 body = _article(site, int(parts[2].split(".")[0] or -1), world)
+            elif site in SITES and parts[1:2] == ["show.asp"] and "?id=" in self.path:
+                number = self.path.rsplit("?id=", 1)[1]
+                body = _article(site, int(number) if number.isdigit() else -1, world)
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -167,7 +180,8 @@ def write_demo_config(directory: Path, sites_url: str, port: int) -> Path:
         '[storage]\npath = "zxfeed.db"',
         '[feeds]\ndir = "feeds"\ntitle = "政协动态（演示）"\npublish_delay = 1',
         f'[server]\nhost = "127.0.0.1"\nport = {port}',
-        "[fetch]\nhost_delay = 0.05",
+        # All sample sites share one host: a bigger backlog budget fills in their baselines fast.
+        "[fetch]\nhost_delay = 0.05\nbacklog_per_host = 10\nbacklog_every = 10",
         "[schedule]\ninterval = 10\njitter = 1",
     ]
     for sid, (name, region, city, _) in SITES.items():

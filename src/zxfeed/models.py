@@ -23,6 +23,7 @@ class RawItem:
     attachments: list[tuple[str, str, str]] = field(default_factory=list)
     body: str = ""
     enriched: bool = False
+    content: str | None = None  # the article body as sanitized HTML
 
 
 @dataclass(slots=True)
@@ -52,3 +53,4 @@ class Item:
     story_id: str | None = None
     enriched: bool = False
     original_id: str | None = None
+    content: str | None = None

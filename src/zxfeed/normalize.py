@@ -85,4 +85,5 @@ def normalize_item(
         simhash=simhash(raw.body) if raw.body else None,
         title_key=title_key(raw.title),
         enriched=raw.enriched,
+        content=strip_control(raw.content) if raw.content else None,
     )

@@ -86,6 +86,7 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         r.summary = r.summary or article.summary
         r.author, r.origin = article.author, article.source
         r.original_url, r.attachments, r.body = article.original_url, article.attachments, article.body
+        r.content = article.content
         r.enriched = True
 
 

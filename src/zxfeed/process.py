@@ -10,6 +10,8 @@ from __future__ import annotations
 import ctypes
 import os
 
+_unpinned: set[int] | None = None  # the cores this process had before pin_to_one_core
+
 
 def pin_to_one_core() -> int | None:
     """Bind this process to one of the CPU cores it may use (Linux); return the core."""
@@ -19,14 +21,29 @@ def pin_to_one_core() -> int | None:
     if len(allowed) < 2:
         return None
     core = allowed[os.getpid() % len(allowed)]  # several daemons on one machine spread out
+    global _unpinned
+    _unpinned = set(allowed)
+    _set_all_threads({core})
+    return core
+
+
+def unpin() -> None:
+    """Give back the cores :func:`pin_to_one_core` took away (a daemon stopped inside a larger
+    process, such as a test runner, must not leave it and its children on one core)."""
+    global _unpinned
+    if _unpinned is not None:
+        _set_all_threads(_unpinned)
+        _unpinned = None
+
+
+def _set_all_threads(cores: set[int]) -> None:
     # Affinity is per thread on Linux: set it on the threads already running, too.
     tasks = [int(t) for t in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
     for tid in tasks:
         try:
-            os.sched_setaffinity(tid, {core})
+            os.sched_setaffinity(tid, cores)
         except OSError:  # a thread that just ended
             continue
-    return core
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:

@@ -1,86 +1,92 @@
-"""Publish stage: Atom files (merged, per region, per source) written atomically with feedgen.
+"""Publish stage: every feed (merged, per region, per source) as Atom, RSS 2.0 and JSON Feed.
 
 A feed's bytes depend only on stored data, so regenerating without news gives
-identical bytes and the file is left untouched (ETags stay valid).
+identical bytes and the file is left untouched (ETags stay valid). The formats live
+in :mod:`zxfeed.formats`; this module picks the items and writes the files.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import tempfile
-import uuid
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
-from lxml import etree
-
-from . import __version__
+from .archive import archive_links, write_archives
 from .extract.text import strip_control
+from .feedfilter import FeedFilter
+from .formats import FeedInfo, feed_filename, feed_urn
+from .formats.atom import render_atom
+from .formats.entry import (
+    CATEGORY_REGION,
+    CATEGORY_SOURCE,
+    Entry,
+    entry_id,
+    make_entry,
+    story_id_urn,
+)
+from .formats.jsonfeed import render_json
+from .formats.rss import render_rss
 from .models import Item
 from .reprints import story_head
 from .store import Store
 
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+__all__ = ["CATEGORY_REGION", "CATEGORY_SOURCE", "FeedSpec", "Publisher", "entry_id",
+           "feed_filename", "story_id_urn"]
+
 ATOM = "{http://www.w3.org/2005/Atom}"
-CATEGORY_REGION = "urn:zxfeed:region"
-CATEGORY_SOURCE = "urn:zxfeed:source"
-
-
-def feed_filename(name: str) -> str:
-    """A file-system safe name for a region or source key."""
-    return _UNSAFE.sub("_", name).strip(". ") or "_"
-
-
-@lru_cache(maxsize=4096)
-def _urn(key: str) -> str:
-    return uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:item:" + key).urn
-
-
-def entry_id(item: Item) -> str:
-    """A stable Atom id from the item's id (itself from the canonical URL)."""
-    return _urn(item.id)
-
-
-def story_id_urn(item: Item) -> str:
-    """The merged feed's id for an item's story: the same whichever copy heads it."""
-    return _urn(item.story_id or item.id)
+SUFFIXES = (".atom", ".rss", ".json")
+STYLESHEET = "feed.xsl"  # how browsers show a feed (readers ignore it)
 
 
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
-    """One feed: where it lives (relative path) and what it shows."""
+    """One feed: where it lives (relative path of its Atom file) and what it shows."""
 
     path: str
     title: str
     region: str | None = None
     source_id: str | None = None
+    filter: FeedFilter | None = None
+    query: str = ""  # served under a query string (filtered on request): part of its URL and id
+
+    def variant(self, suffix: str) -> str:
+        """The relative path of this feed in another format (``.rss``, ``.json``)."""
+        return self.path.removesuffix(".atom") + suffix
 
 
 class Publisher:
     """Writes the feeds under ``directory``; ``base_url`` makes their self links."""
 
     def __init__(self, store: Store, directory: Path, *, title: str, base_url: str,
-                 limit: int = 200, source_names: dict[str, str] | None = None) -> None:
+                 limit: int = 200, source_names: dict[str, str] | None = None,
+                 content_modes: dict[str, str] | None = None,
+                 levels: dict[str, str | None] | None = None,
+                 custom: list[tuple[str, FeedFilter]] | None = None,
+                 archive_page: int = 0, hub: str | None = None) -> None:
         self.store = store
         self.directory = Path(directory)
         self.title = title
         self.base_url = base_url.rstrip("/")
         self.limit = limit
         self.source_names = source_names or {}
+        self.content_modes = content_modes or {}
+        self.levels = levels or {}
+        self.custom = custom or []
+        self.archive_page = archive_page
+        self.hub = hub
+        self._epoch: datetime | None = None
 
     def specs(self, *, regions: set[str] | None = None,
               sources: set[str] | None = None) -> list[FeedSpec]:
         """The feeds to (re)write: all of them, or the merged one plus those named."""
         specs = [FeedSpec("all.atom", self.title)]
+        # Saved searches may hold items of any source: rewritten every round (their query is cheap).
+        specs += [self._custom_spec(name, f) for name, f in self.custom]
         # Only the regions named (when named): listing every region costs a scan.
         for region in sorted(regions) if regions is not None else self.store.regions():
             specs.append(FeedSpec(f"region/{feed_filename(region)}.atom",
@@ -91,6 +97,69 @@ class Publisher:
                                       f"{self.title} · {name}", source_id=sid))
         return specs
 
+    def _custom_spec(self, name: str, f: FeedFilter) -> FeedSpec:
+        return FeedSpec(f"custom/{feed_filename(name)}.atom", f"{self.title} · {name}", filter=f)
+
+    def spec_for(self, stem: str) -> FeedSpec | None:
+        """The feed at ``/feeds/<stem>.atom``: ``all``, ``region/…``, ``source/…`` or ``custom/…``."""
+        kind, _, name = stem.partition("/")
+        if stem == "all":
+            return FeedSpec("all.atom", self.title)
+        if kind == "region" and name and "/" not in name:
+            return FeedSpec(f"region/{feed_filename(name)}.atom", f"{self.title} · {name}", region=name)
+        if kind == "source" and name in self.source_names:
+            return FeedSpec(f"source/{feed_filename(name)}.atom",
+                            f"{self.title} · {self.source_names[name]}", source_id=name)
+        if kind == "custom":
+            return next((self._custom_spec(n, f) for n, f in self.custom if feed_filename(n) == name),
+                        None)
+        return None
+
+    def filtered_spec(self, spec: FeedSpec, wanted: FeedFilter) -> FeedSpec:
+        """A feed narrowed by a request's filter; its title says by what."""
+        base = spec.filter or FeedFilter(regions=(spec.region,) if spec.region else (),
+                                         sources=(spec.source_id,) if spec.source_id else ())
+        combined = base.and_(wanted)
+        return FeedSpec(spec.path, f"{spec.title} · {wanted.label(self.source_names)}",
+                        filter=combined, query=wanted.query_string())
+
+    def source_levels(self) -> dict[str, str | None]:
+        """Each source's level; pages found by ``discover`` (``id--2``) share their site's."""
+        return {sid: self.levels.get(sid, self.levels.get(sid.split("--")[0]))
+                for sid in self.source_names}
+
+    def select(self, spec: FeedSpec) -> tuple[list[Item], dict[str, list[Item]] | None]:
+        """A feed's items, newest first, and (for merged feeds) each story's other copies."""
+        if spec.filter is not None:
+            # Filtering the merged feed (or a saved search) keeps one entry per story.
+            merged = spec.path == "all.atom" or spec.path.startswith("custom/")
+            items = spec.filter.select(self.store, self.source_levels(),
+                                       self.limit + 100 if merged else self.limit)
+            return stories(items, self.limit) if merged else (items, None)
+        if spec.region is None and spec.source_id is None:
+            return self._stories()
+        return self.store.items(region=spec.region, source_id=spec.source_id, limit=self.limit), None
+
+    def render_spec(self, spec: FeedSpec, previous: dict[str, bytes | None] | None = None
+                    ) -> dict[str, bytes]:
+        """One feed in every format, by suffix.
+
+        With ``previous`` (the files as last written), formats other than Atom are left out
+        when the Atom bytes came out the same and the file exists: all formats render the
+        same facts, and the Atom file holds every one of them.
+        """
+        items, related = self.select(spec)
+        entries = self.entries(items, related)
+        feed = self.feed_info(spec, entries)
+        if self.archive_page and spec.filter is None:
+            feed = replace(feed, links=archive_links(self, spec, self.archive_page))
+        atom = self.render_format(".atom", feed, entries, (previous or {}).get(".atom"))
+        out = {".atom": atom}
+        for suffix in SUFFIXES[1:]:
+            if previous is None or atom != previous.get(".atom") or previous.get(suffix) is None:
+                out[suffix] = self.render_format(suffix, feed, entries)
+        return out
+
     def publish(self, *, regions: set[str] | None = None, sources: set[str] | None = None,
                 cpu: AbstractContextManager[object] | None = None) -> list[Path]:
         """Regenerate feeds; return the files whose content changed.
@@ -98,147 +167,118 @@ class Publisher:
         ``cpu`` (the daemon's parsing semaphore) is taken for each feed, so that a long
         round takes turns with polls instead of contending with them for the interpreter.
         """
-        written = []
+        written: list[Path] = []
+        xsl = self.directory / STYLESHEET
+        source = resources.files("zxfeed").joinpath("templates", STYLESHEET).read_bytes()
+        if not xsl.exists() or xsl.read_bytes() != source:
+            _write(xsl, source)
         for spec in self.specs(regions=regions, sources=sources):
             with cpu or nullcontext():
-                if self._publish_one(spec):
-                    written.append(self.directory / spec.path)
+                written += self._publish_one(spec)
         return written
 
-    def _publish_one(self, spec: FeedSpec) -> bool:
-        """Render one feed and write it if its bytes changed."""
-        path = self.directory / spec.path
-        try:
-            previous = path.read_bytes()
-        except FileNotFoundError:
-            previous = None
-        if spec.region is None and spec.source_id is None:
-            data = self.render(spec, *self._stories(), previous=previous)
-        else:
-            data = self.render(spec, self.store.items(region=spec.region,
-                                                      source_id=spec.source_id,
-                                                      limit=self.limit), previous=previous)
-        if data == previous:
-            return False
-        _write(path, data)
-        return True
+    def _publish_one(self, spec: FeedSpec) -> list[Path]:
+        """Render one feed in every format and write the files whose bytes changed."""
+        previous: dict[str, bytes | None] = {}
+        for suffix in SUFFIXES:
+            try:
+                previous[suffix] = (self.directory / spec.variant(suffix)).read_bytes()
+            except FileNotFoundError:
+                previous[suffix] = None
+        written = []
+        if self.archive_page and spec.filter is None:
+            written += write_archives(self, spec, self.archive_page)
+        for suffix, data in self.render_spec(spec, previous).items():
+            if data != previous[suffix]:
+                path = self.directory / spec.variant(suffix)
+                _write(path, data)
+                written.append(path)
+        return written
+
+    def render_format(self, suffix: str, feed: FeedInfo, entries: list[Entry],
+                      previous: bytes | None = None) -> bytes:
+        """One feed's bytes in the format named by its file suffix."""
+        # Relative, so that it works behind any proxy: browsers load XSLT from the same origin only.
+        xsl = "../" * feed.urls[suffix].split("/feeds/", 1)[1].split("?")[0].count("/") + STYLESHEET
+        if suffix == ".atom":
+            return render_atom(feed, entries, previous, stylesheet=xsl)
+        if suffix == ".rss":
+            return render_rss(feed, entries, stylesheet=xsl)
+        return render_json(feed, entries)
+
+    def entries(self, items: list[Item], related: dict[str, list[Item]] | None = None) -> list[Entry]:
+        """Entries of items (story heads with their copies when ``related`` is given)."""
+        merged = related is not None
+        out = []
+        for it in items:
+            label = self.source_names.get(it.source_id, it.source_name)
+            mode = self.content_modes.get(it.source_id, "full")
+            out.append(make_entry(it, (related or {}).get(it.id, []), label, merged, mode))
+        return distinct_updated(out, items)
+
+    def feed_info(self, spec: FeedSpec, entries: list[Entry]) -> FeedInfo:
+        """The feed's own facts; ``updated`` is its newest entry's (never a made-up date)."""
+        query = "?" + spec.query if spec.query else ""
+        urls = {s: f"{self.base_url}/feeds/{quote(spec.variant(s))}{query}" for s in SUFFIXES}
+        updated = max((e.updated for e in entries), default=None) or self.epoch()
+        return FeedInfo(id=feed_urn(spec.path + query),
+                        title=strip_control(spec.title), urls=urls, home=self.base_url + "/",
+                        updated=updated, hub=self.hub)
+
+    def epoch(self) -> datetime:
+        """When this store first published: the ``updated`` of feeds that have no entries yet."""
+        if self._epoch is None:
+            rows = self.store.query("SELECT value FROM meta WHERE key='feeds_epoch'")
+            if not rows:
+                now = datetime.now(UTC).replace(microsecond=0).isoformat()
+                with self.store.transaction() as db:
+                    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('feeds_epoch', ?)",
+                               (now,))
+                rows = self.store.query("SELECT value FROM meta WHERE key='feeds_epoch'")
+            self._epoch = datetime.fromisoformat(rows[0][0])
+        return self._epoch
 
     def _stories(self) -> tuple[list[Item], dict[str, list[Item]]]:
         """Newest stories for the merged feed: one entry each, its other copies beside it."""
         # Copies of a story are published within days of each other: a margin beyond the
         # cap is enough to see them together.
         items = self.store.items(limit=self.limit + 100)
-        heads: dict[str, Item] = {}
-        copies: dict[str, list[Item]] = {}
-        for it in items:
-            story = it.story_id or it.id
-            copies.setdefault(story, []).append(it)
-        for story, group in copies.items():
-            heads[story] = story_head(group)
-        ordered = [heads[s] for s in dict.fromkeys(it.story_id or it.id for it in items)]
-        related = {h.id: [c for c in copies[h.story_id or h.id] if c is not h] for h in ordered}
-        return ordered[: self.limit], related
-
-    def render(self, spec: FeedSpec, items: list[Item],
-               related: dict[str, list[Item]] | None = None, *,
-               previous: bytes | None = None) -> bytes:
-        """Atom 1.0 bytes for one feed, newest entry first; reprints as ``related`` links.
-
-        Entries whose facts are unchanged since ``previous`` (the feed as last written)
-        are taken from it as they are, not rendered again.
-        """
-        fg = FeedGenerator()
-        url = f"{self.base_url}/feeds/{quote(spec.path)}"
-        fg.id(uuid.uuid5(uuid.NAMESPACE_URL, "zxfeed:feed:" + spec.path).urn)
-        fg.title(strip_control(spec.title))
-        fg.link(href=url, rel="self", type="application/atom+xml")
-        fg.link(href=self.base_url + "/", rel="alternate", type="text/html")
-        fg.language("zh-CN")
-        fg.author({"name": "zxfeed"})
-        fg.generator("zxfeed", version=__version__)
-        fg.updated(max((it.updated or _EPOCH for it in items), default=_EPOCH))
-        head, end, tail = fg.atom_str(pretty=True).rpartition(b"</feed>")
-        known = _rendered_entries(previous) if previous else {}
-        merged = related is not None
-        entries = []
-        for it in items:
-            copies = (related or {}).get(it.id, [])
-            label = self.source_names.get(it.source_id, it.source_name)
-            key = _entry_key(it, copies, label, merged)
-            entries.append(known.get(key) or self._entry(it, copies, label, merged, key))
-        return head + b"".join(entries) + end + tail
-
-    @staticmethod
-    def _entry(it: Item, copies: list[Item], label: str, merged: bool, key: str) -> bytes:
-        """One ``<entry>`` rendered by feedgen, after a comment naming its facts' digest."""
-        fe = FeedEntry()
-        # A story keeps its id when its original turns up after a reprint.
-        fe.id(story_id_urn(it) if merged else entry_id(it))
-        fe.title(strip_control(it.title))
-        links = [{"href": it.link, "rel": "alternate", "type": "text/html"}]
-        links += [{"href": c.link, "rel": "related", "type": "text/html",
-                   "title": strip_control(f"{c.source_name}：{c.title}")} for c in copies]
-        links += [{"href": u, "rel": "enclosure", "type": m, "title": strip_control(t)}
-                  for u, t, m in it.attachments]
-        for link in links:
-            fe.link(**link)
-        if copies:
-            fe.source(url=it.link, title=strip_control(it.source_name))
-        if it.published:  # unknown dates stay unknown: no invented publish time
-            fe.published(it.published)
-        fe.updated(it.updated or it.first_seen or _EPOCH)
-        fe.author({"name": strip_control(it.source_name)})
-        for region in it.regions:
-            fe.category(term=region, scheme=CATEGORY_REGION, label=region)
-        fe.category(term=it.source_id, scheme=CATEGORY_SOURCE, label=strip_control(label))
-        if it.summary:
-            fe.summary(strip_control(it.summary))
-        element = fe.atom_entry()
-        _restore_link_attributes(element, links)
-        etree.indent(element, level=1)
-        return b"  %s%s -->\n  %s\n" % (_MARK, key.encode(), etree.tostring(element, encoding="UTF-8"))
+        return stories(items, self.limit)
 
 
-# Each entry is preceded by <!-- zxfeed:DIGEST -->, the digest of everything it was rendered
-# from. A busy hour rewrites the merged and regional feeds every few seconds with mostly the
-# same entries: they are copied from the file instead of rendered again (most of the CPU of
-# publishing), and no cache has to be held in memory.
-_MARK = b"<!-- zxfeed:"
-ENTRY_FORMAT = "1"  # bump when _entry's output changes, so that old renderings are not reused
+def distinct_updated(entries: list[Entry], items: list[Item]) -> list[Entry]:
+    """Entries whose ``updated`` ties with an earlier-seen one's, moved on by whole seconds.
 
-
-def _entry_key(it: Item, copies: list[Item], label: str, merged: bool) -> str:
-    facts = (ENTRY_FORMAT, merged, it.id, it.story_id, it.title, it.link, it.published,
-             it.updated, it.first_seen, it.source_id, it.source_name, label, it.regions,
-             it.summary, it.attachments, [(c.link, c.source_name, c.title) for c in copies])
-    return hashlib.blake2b(repr(facts).encode("utf-8"), digest_size=12).hexdigest()
-
-
-def _rendered_entries(data: bytes) -> dict[str, bytes]:
-    """The entries of a feed we wrote, by the digest in the comment before each."""
-    out: dict[str, bytes] = {}
-    start = data.find(b"  " + _MARK)
-    while start >= 0:
-        key_end = data.find(b" -->", start)
-        end = data.find(b"</entry>\n", key_end)
-        if key_end < 0 or end < 0:
-            break
-        end += len(b"</entry>\n")
-        out[data[start + 2 + len(_MARK):key_end].decode("ascii", "replace")] = data[start:end]
-        start = data.find(b"  " + _MARK, end)
+    Items dated by day only, or to the minute, share publish times; readers and validators
+    take equal ``updated`` values within a feed as one entry changed twice. The copy seen
+    first keeps its exact time, so adding an item never changes an existing entry.
+    """
+    if len({e.updated for e in entries}) == len(entries):
+        return entries
+    order = sorted(range(len(entries)), key=lambda i: (
+        entries[i].updated, items[i].first_seen or entries[i].updated, items[i].id))
+    out = list(entries)
+    last: datetime | None = None
+    for i in order:  # oldest first: each takes the next free second at or after its own
+        when = entries[i].updated
+        if last is not None and when <= last:
+            when = last + timedelta(seconds=1)
+            out[i] = replace(entries[i], updated=when)
+        last = when
     return out
 
 
-def _restore_link_attributes(entry: etree._Element, links: list[dict[str, str]]) -> None:
-    """Put back the rel/type/title of entry links, which feedgen 1.0.0 drops.
-
-    Its ``atom_entry`` rebinds the loop variable to the new XML element before reading
-    ``rel`` from it, so every entry link comes out bare (read as ``alternate``).
-    """
-    for element, link in zip(entry.findall("link"), links, strict=True):
-        for key in ("rel", "type", "title"):
-            if link.get(key):
-                element.set(key, link[key])
+def stories(items: list[Item], limit: int) -> tuple[list[Item], dict[str, list[Item]]]:
+    """One head per story among ``items`` (newest first), and each head's other copies."""
+    heads: dict[str, Item] = {}
+    copies: dict[str, list[Item]] = {}
+    for it in items:
+        copies.setdefault(it.story_id or it.id, []).append(it)
+    for story, group in copies.items():
+        heads[story] = story_head(group)
+    ordered = [heads[s] for s in dict.fromkeys(it.story_id or it.id for it in items)]
+    related = {h.id: [c for c in copies[h.story_id or h.id] if c is not h] for h in ordered}
+    return ordered[:limit], related
 
 
 def _write(path: Path, data: bytes) -> None:

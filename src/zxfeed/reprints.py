@@ -22,6 +22,18 @@ UNRELATED = 20  # same title but bodies this far apart: two events, not one stor
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 MIN_BODY = 80
 MIN_TITLE_OVERLAP = 0.5
+# A title alone (bodies not read yet) ties copies only when it says something of its own:
+# long, and still this long without the words every committee's notices share.
+LONG_TITLE = 14
+SPECIFIC_CHARS = 8
+_GENERIC = re.compile(r"中国人民政治协商会议|政协|委员会|委员|召开|举行|举办|开展|会议|主席|常委|全体|专题|"
+                      r"工作|关于|通知|公告|公示|通报|座谈会|协商|第|届|次|年度?|"
+                      r"[0-9一二三四五六七八九十百]+")
+
+
+def specific_title(key: str) -> bool:
+    """Whether a title key is long and specific enough to tie copies without their bodies."""
+    return len(key) >= LONG_TITLE and len(_GENERIC.sub("", key)) >= SPECIFIC_CHARS
 
 
 def title_key(title: str) -> str:
@@ -100,11 +112,16 @@ def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
     when = it.published or it.first_seen or datetime.now(UTC)
     lo, hi = (_iso(when - timedelta(days=WINDOW_DAYS)), _iso(when + timedelta(days=WINDOW_DAYS)))
     if len(it.title_key) >= 10:
+        specific = specific_title(it.title_key)
         for story, other in db.execute(
                 "SELECT story_id, simhash FROM items WHERE title_key=? AND sort_time BETWEEN ? AND ? "
-                "ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi)):
-            # Generic titles (市政协召开主席会议) repeat across cities: bodies must not disagree.
-            if it.simhash is None or other is None or distance(it.simhash, other) <= UNRELATED:
+                "AND id != ? ORDER BY sort_time LIMIT 20", (it.title_key, lo, hi, it.id)):
+            # Generic titles (市政协召开主席会议) repeat across cities: without both bodies only
+            # a specific title ties; with both, the bodies must not disagree.
+            if it.simhash is None or other is None:
+                if specific:
+                    found.append(story)
+            elif distance(it.simhash, other) <= UNRELATED:
                 found.append(story)
     if it.simhash is not None:
         lookups = " UNION ".join(["SELECT item_id FROM simhash_bands WHERE band=? AND value=?"]
@@ -119,6 +136,34 @@ def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
                     title_overlap(it.title_key, key or "") >= MIN_TITLE_OVERLAP:
                 found.append(story)
     return list(dict.fromkeys(found))
+
+
+def revisit_story(db: sqlite3.Connection, it: Item) -> None:
+    """After an item's body became known: leave a story whose known bodies all differ, or join one.
+
+    A copy tied by its title alone may turn out to be another committee's notice of the
+    same name; one told apart from an original by an explicit link stays where it is.
+    """
+    row = db.execute("SELECT story_id FROM items WHERE id=?", (it.id,)).fetchone()
+    story = row[0] if row else it.id
+    others = db.execute("SELECT id, simhash, original_id FROM items WHERE story_id=? AND id != ?",
+                        (story, it.id)).fetchall()
+    linked = any(o[2] == it.id or o[0] == it.original_id for o in others)
+    known = [o for o in others if o[1] is not None]
+    if others and it.simhash is not None and known and not linked and \
+            all(distance(it.simhash, o[1]) > UNRELATED for o in known):
+        if story == it.id:  # the rest of the story is renamed after its next copy
+            db.execute("UPDATE items SET story_id=? WHERE story_id=? AND id != ?",
+                       (others[0][0], story, it.id))
+        db.execute("UPDATE items SET story_id=? WHERE id=?", (it.id, it.id))
+        story = it.id
+        alone = True
+    else:
+        alone = not others
+    if alone:
+        found = assign_story(db, it)
+        if found != story:
+            db.execute("UPDATE items SET story_id=? WHERE story_id=?", (found, story))
 
 
 def assign_story(db: sqlite3.Connection, it: Item) -> str:

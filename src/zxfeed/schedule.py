@@ -20,16 +20,19 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config, SourceConfig, SubscriberConfig
 from .discover import discover
+from .enrich import Enricher
+from .feedfilter import FeedFilter
 from .fetch import Fetcher, FetchError, FetchSettings
 from .health import failure_state
 from .lock import StoreLock
 from .metrics import Metrics
 from .notify.notifier import Notifier
 from .poll import PollResult, poll_source
-from .process import limit_malloc_arenas, pin_to_one_core
+from .process import limit_malloc_arenas, pin_to_one_core, unpin
 from .publish import Publisher
 from .resume import first_runs
 from .store import Store
+from .websub import HubPinger, topic_urls
 
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
@@ -48,7 +51,11 @@ def fetch_settings(cfg: Config) -> FetchSettings:
 def make_publisher(cfg: Config, store: Store) -> Publisher:
     """The feed writer configured by ``[feeds]``."""
     return Publisher(store, cfg.feeds_dir, title=cfg.feeds.title, base_url=cfg.base_url,
-                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources})
+                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources},
+                     content_modes={s.id: s.content for s in cfg.sources},
+                     levels={s.id: s.level for s in cfg.sources},
+                     custom=[(c.name, FeedFilter.saved(c)) for c in cfg.feeds.custom],
+                     archive_page=cfg.feeds.archive_page, hub=cfg.feeds.hub)
 
 
 def log_poll(result: PollResult) -> None:
@@ -99,6 +106,8 @@ class Daemon:
         self._cpu = threading.BoundedSemaphore(len(os.sched_getaffinity(0))
                                                if hasattr(os, "sched_getaffinity") else 2)
         self.metrics = Metrics(self.store)
+        self.enricher = Enricher(cfg, self.store, self.fetcher)
+        self.pinger = HubPinger(cfg.feeds.hub) if cfg.feeds.hub else None
 
     def start(self) -> None:
         """Take the lock, publish what is stored, schedule every source and start."""
@@ -110,7 +119,9 @@ class Daemon:
         self.notifier = Notifier(self.cfg, self.store)
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
-        self.publisher.publish()
+        if self.pinger is not None:
+            self.pinger.start()
+        self._ping(self.publisher.publish())
         self._schedule_sources(sources)
         # Publishing runs on a thread of its own, publish_delay after the previous round
         # ended: an interval job would pile up (and warn) while a big round is running.
@@ -124,6 +135,11 @@ class Daemon:
         self._schedule_digests()
         self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
                                id="retention")
+        if self.cfg.fetch.backlog_per_host:
+            now = datetime.now(self.tz)
+            self.scheduler.add_job(self.read_backlog, IntervalTrigger(
+                seconds=self.cfg.fetch.backlog_every, timezone=self.tz), id="backlog",
+                next_run_time=now + timedelta(seconds=min(10, self.cfg.fetch.backlog_every)))
         self.scheduler.start()
         log.info("started: %d sources scheduled", len(sources))
 
@@ -338,6 +354,16 @@ class Daemon:
         if self.notifier is not None and self.notifier.digest(sub) is not None:
             self.notifier.deliver()
 
+    def read_backlog(self) -> None:
+        """A round of background enrichment; the feeds of what it filled in are republished."""
+        if self._stopping.is_set():
+            return
+        changed = self.enricher.run_round(datetime.now(self.tz), cpu=self._cpu)
+        if changed:
+            with self._dirty_lock:
+                self._dirty_sources.update(it.source_id for it in changed)
+                self._dirty_regions.update(r for it in changed for r in it.regions)
+
     def prune(self) -> int:
         """Daily retention: drop old items, remembering their ids so they never return as new."""
         now = datetime.now(self.tz)
@@ -362,6 +388,12 @@ class Daemon:
         with self._publish_lock:
             written = self.publisher.publish(regions=regions, sources=sources, cpu=self._cpu)
         log.info("published %d feed files", len(written))
+        self._ping(written)
+
+    def _ping(self, written: list) -> None:
+        """Tell the WebSub hub (``[feeds] hub``) which feeds changed."""
+        if self.pinger is not None and written:
+            self.pinger.notify(topic_urls(self.cfg.base_url, self.cfg.feeds_dir, written))
 
     def healthy(self) -> bool:
         """Scheduler running and store answering."""
@@ -383,6 +415,9 @@ class Daemon:
             if thread is not None:
                 thread.join(timeout=60)
         self.publish_if_dirty()
+        if self.pinger is not None:
+            self.pinger.stop()
         self.fetcher.close()
         self.store.close()
         self.lock.release()
+        unpin()

@@ -154,7 +154,12 @@ INSERT INTO simhash_bands (band, value, item_id)
     UNION ALL SELECT 4, (simhash >> 52) & 4095, id FROM items WHERE simhash IS NOT NULL;
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Full text: an article's body as sanitized HTML, published as the entry's content.
+_V8_CONTENT = """
+ALTER TABLE items ADD COLUMN content TEXT;
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

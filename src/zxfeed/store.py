@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .models import Item
-from .reprints import assign_story, index_simhash
+from .reprints import assign_story, index_simhash, revisit_story
 from .schema import migrate
 
 RECENT = 10
@@ -332,15 +332,15 @@ class Store:
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
             "date_from_url, sort_time, source_id, source_name, regions, summary, first_seen, "
             "updated, baseline, notified, author, origin, original_url, attachments, simhash, "
-            "title_key, story_id, enriched, original_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "title_key, story_id, enriched, original_id, content) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
              int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
              it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline),
              it.author, it.origin, it.original_url,
              json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
-             it.title_key, it.story_id, int(it.enriched), it.original_id),
+             it.title_key, it.story_id, int(it.enriched), it.original_id, it.content),
         )
         if it.simhash is not None:
             index_simhash(db, it.id, it.simhash)
@@ -356,12 +356,13 @@ class Store:
         if it.enriched and not old["enriched"]:
             db.execute(
                 "UPDATE items SET summary=COALESCE(?, summary), author=?, origin=?, "
-                "original_url=?, original_id=?, attachments=?, simhash=?, enriched=1, updated=? "
-                "WHERE id=?",
+                "original_url=?, original_id=?, attachments=?, simhash=?, enriched=1, updated=?, "
+                "content=COALESCE(?, content) WHERE id=?",
                 (it.summary, it.author, it.origin, it.original_url, it.original_id,
                  json.dumps([list(a) for a in it.attachments], ensure_ascii=False), it.simhash,
-                 stamp, it.id))
+                 stamp, it.content, it.id))
             index_simhash(db, it.id, it.simhash)
+            revisit_story(db, it)
             changed = True
         if old["truncated"] and not it.truncated and it.title != old["title"]:
             db.execute("UPDATE items SET title=?, title_key=?, truncated=0, updated=? WHERE id=?",
@@ -382,6 +383,17 @@ class Store:
             for table in ("item_regions", "item_sources"):
                 db.execute(f"UPDATE {table} SET sort_time=? WHERE item_id=?", (published, it.id))
             changed = True
+        return changed
+
+    def save_articles(self, items: list[Item], now: datetime) -> list[Item]:
+        """Store what article pages said about already stored items (background enrichment)."""
+        changed = []
+        with self.transaction() as db:
+            for it in items:
+                old = db.execute("SELECT id, title, truncated, published, date_from_url, enriched "
+                                 "FROM items WHERE id=?", (it.id,)).fetchone()
+                if old is not None and self._improve(db, it, old, _iso(now)):
+                    changed.append(it)
         return changed
 
     def prune(self, before: datetime, now: datetime) -> int:
@@ -456,4 +468,5 @@ class Store:
             attachments=_attachments(row["attachments"]),
             simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],
             enriched=bool(row["enriched"]), original_id=row["original_id"],
+            content=row["content"],
         )

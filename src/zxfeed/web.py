@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .feedfilter import FeedFilter, FilteredFeeds
+from .formats import MEDIA_TYPES
 from .store import Store
 
 log = logging.getLogger("zxfeed.web")
+_SERVED = MEDIA_TYPES | {".xsl": "text/xsl"}  # feeds, and the stylesheet browsers show them with
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -34,7 +37,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         path = unquote(urlsplit(self.path).path)
-        if path.startswith("/feeds/"):
+        if path.startswith("/feeds/") and self.server.filtered is not None and \
+                FeedFilter.from_query(urlsplit(self.path).query) is not None:
+            self._filtered_feed(path.removeprefix("/feeds/"), head)
+        elif path.startswith("/feeds/"):
             self._feed(path.removeprefix("/feeds/"), head)
         elif path == "/healthz":
             ok = self.server.healthy()
@@ -91,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
         file = (root / rel).resolve()
-        if root not in file.parents or file.suffix != ".atom" or not file.is_file():
+        if root not in file.parents or file.suffix not in _SERVED or not file.is_file():
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
             return
         data, etag, mtime = self.server.cached(file)
@@ -108,7 +114,31 @@ class _Handler(BaseHTTPRequestHandler):
         if fresh:
             self._send(304, b"", None, True, headers)
             return
-        self._send(200, data, "application/atom+xml; charset=utf-8", head, headers)
+        self._send(200, data, self._feed_type(file.suffix, headers) + "; charset=utf-8", head, headers)
+
+    def _feed_type(self, suffix: str, headers: dict[str, str]) -> str:
+        """The feed's media type; plain XML for browsers, which show atom+xml as text, not via XSLT."""
+        accept = (self.headers.get("Accept") or "").lower()
+        if suffix in (".atom", ".rss"):
+            headers["Vary"] = "Accept"
+            if "text/html" in accept and "atom" not in accept and "rss" not in accept:
+                return "application/xml"
+        return _SERVED[suffix]
+
+    def _filtered_feed(self, rel: str, head: bool) -> None:
+        """``/feeds/…?q=…``: rendered from the store (cached until it changes)."""
+        found = self.server.filtered.get(rel, urlsplit(self.path).query)
+        if found is None:
+            self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
+            return
+        data, etag, _ctype = found
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+        inm = self.headers.get("If-None-Match")
+        if inm is not None and (etag in [t.strip() for t in inm.split(",")] or inm == "*"):
+            self._send(304, b"", None, True, headers)
+            return
+        self._send(200, data, self._feed_type("." + rel.rpartition(".")[2], headers)
+                   + "; charset=utf-8", head, headers)
 
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
@@ -134,10 +164,12 @@ class FeedServer(ThreadingHTTPServer):
                  opml: Callable[[], bytes] | None = None,
                  next_runs: Callable[[], dict[str, datetime]] | None = None,
                  status: Callable[[str], str] | None = None,
-                 evidence_dir: Path | None = None) -> None:
+                 evidence_dir: Path | None = None,
+                 filtered: FilteredFeeds | None = None) -> None:
         super().__init__((host, port), _Handler)
         self.status = status
         self.evidence_dir = evidence_dir
+        self.filtered = filtered
         self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics

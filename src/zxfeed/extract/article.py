@@ -2,8 +2,8 @@
 
 Government CMS metas come first (``ArticleTitle``, ``PubDate``, ``ContentSource``),
 then the lines people read (``发布时间：… 来源：…``), then the URL's date. The body
-is the element holding the most paragraph text; its first ~200 characters,
-minus bylines and boilerplate, make the summary.
+is the densest block of paragraph text (:mod:`.body`), kept as sanitized HTML; its
+first ~200 characters, minus bylines, boilerplate and the title, make the summary.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from ..sanitize import clean_html
+from .body import find_body
 from .dates import SHANGHAI, FoundDate, date_from_url, find_date, parse_date
 from .page import parse_html, text_content
 from .text import clean_text, completes
@@ -57,6 +59,7 @@ class Article:
     original_url: str | None = None
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (url, title, mime)
     body: str = ""
+    content: str | None = None  # the body as sanitized HTML (links and images absolute)
 
 
 def _text(el: etree._Element) -> str:
@@ -88,29 +91,31 @@ def _title_candidates(root: etree._Element, metas: dict[str, str]) -> list[str]:
     return [f for f in found if f]
 
 
-def _body(root: etree._Element) -> etree._Element | None:
-    """The element whose own paragraphs hold the most text: the article, not the sidebar."""
-    best, best_len = None, 0
-    for el in root.iter("div", "article", "td", "section"):
-        paragraphs = [c for c in el if c.tag == "p"]
-        if paragraphs:
-            text_len = sum(len(text_content(p).strip()) for p in paragraphs)
-        elif el.find(".//div") is None and el.find(".//table") is None:
-            text_len = len(text_content(el).strip())
-        else:
-            text_len = 0
-        if text_len > best_len:
-            best, best_len = el, text_len
-    return best if best_len >= 40 else None
-
-
-def _summary(text: str, limit: int = 200) -> str | None:
+def _summary(text: str, title: str = "", limit: int = 200) -> str | None:
     lines = [clean_text(line) for line in text.splitlines()]
     kept = [line for line in lines if line and not _BOILER.match(line)]
     joined = " ".join(kept).strip()
+    # Bodies often open with their own headline: readers show the title already.
+    if title and len(title) >= 4 and _squash(joined).startswith(_squash(title)):
+        joined = _after_title(joined, title)
     if not joined:
         return None
     return joined if len(joined) <= limit else joined[:limit].rstrip() + "…"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _after_title(text: str, title: str) -> str:
+    """``text`` from just after its opening ``title`` (spaces and punctuation may differ)."""
+    want, i = len(_squash(title)), 0
+    seen = 0
+    while i < len(text) and seen < want:
+        if _squash(text[i]):
+            seen += 1
+        i += 1
+    return text[i:].lstrip(" ）)】」』”’》：:，,。.—-|").strip()
 
 
 def _meta_date(metas: dict[str, str], now: datetime, tz: tzinfo) -> FoundDate | None:
@@ -125,7 +130,8 @@ def _meta_date(metas: dict[str, str], now: datetime, tz: tzinfo) -> FoundDate | 
 def parse_article(text: str, truncated_title: str, now: datetime, url: str = "",
                   tz: tzinfo = SHANGHAI) -> Article:
     """Everything an article page tells about itself; ``title`` only if it completes the cut one."""
-    root = parse_html(text, url or "http://localhost/").root
+    page = parse_html(text, url or "http://localhost/")
+    root = page.root
     metas = _metas(root)
     title = next((c for c in _title_candidates(root, metas) if completes(c, truncated_title)), None)
     etree.strip_elements(root, "script", "style", "noscript", etree.Comment, with_tail=False)
@@ -146,14 +152,19 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "",
     if author is None:
         m = _AUTHOR_LINE.search(page_text)
         author = clean_text(m.group(1)) if m else None
-    body = _body(root)
+    body = find_body(root)
     body_text = _text(body) if body is not None else ""
+    # Attachment lists often sit just below the text, outside its element.
+    attachments = (body is not None and _attachments(body, page.base)) or _attachments(root, page.base)
+    content = None
+    if body is not None:
+        content = clean_html(etree.tostring(body, encoding="unicode", method="html", with_tail=False),
+                             page.base, attachments=attachments) or None
     return Article(
         title=title, published=published, source=source, author=author,
-        summary=_summary(body_text), original_url=_original(root, page_text, url),
-        # Attachment lists often sit just below the text, outside its element.
-        attachments=(body is not None and _attachments(body, url)) or _attachments(root, url),
-        body=clean_text(body_text),
+        summary=_summary(body_text, title or truncated_title),
+        original_url=_original(root, page_text, url), attachments=attachments,
+        body=clean_text(body_text), content=content,
     )
 
 

@@ -1,0 +1,115 @@
+"""An article body as safe, plain HTML for feed readers: an allowlist of tags and attributes.
+
+Everything not on the list goes: scripts, styles, forms and frames with their content;
+``<font>``/``<span>`` soup, classes, styles and ``on*`` handlers unwrapped or dropped;
+tracking pixels and empty wrappers removed. Links and images become absolute. This runs
+once per article page, off the list-page path, so beautifulsoup4's convenience is affordable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html import escape
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "p": (), "br": (), "hr": (), "strong": (), "b": (), "em": (), "i": (), "u": (),
+    "sub": (), "sup": (), "blockquote": (), "pre": (), "code": (),
+    "h2": (), "h3": (), "h4": (), "h5": (), "h6": (),
+    "ul": (), "ol": (), "li": (),
+    "table": (), "thead": (), "tbody": (), "tr": (), "th": ("colspan", "rowspan"),
+    "td": ("colspan", "rowspan"), "caption": (),
+    "figure": (), "figcaption": (),
+    "a": ("href", "title"), "img": ("src", "alt", "width", "height"),
+}
+# Removed with everything inside them.
+DROPPED = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed",
+           "applet", "form", "input", "button", "select", "textarea", "option", "svg", "canvas",
+           "video", "audio", "head", "title", "meta", "link", "base", "template", "map")
+# Kept as paragraphs when they hold text of their own, else unwrapped.
+_BLOCKISH = ("div", "section", "article", "main", "center", "h1", "header", "footer", "aside")
+_KEEP_EMPTY = ("br", "hr", "img", "td", "th", "tr")
+_SCHEMES = ("http", "https", "mailto", "ftp")
+_PIXEL_SIZE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)", re.I)
+_SPACE = re.compile(r"[ \t\r\n\u3000\xa0]+")
+
+
+def _absolute(href: str | None, base: str) -> str | None:
+    if not href:
+        return None
+    href = re.sub(r"[\r\n\t]", "", href.strip()).replace("\\", "/")
+    url = urljoin(base, href)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in _SCHEMES or (parts.scheme.lower().startswith("http")
+                                                and not parts.netloc):
+        return None
+    return url
+
+
+def _tracking_pixel(img: Tag) -> bool:
+    """A 0/1-pixel image (by attribute or inline style): a counter, not a picture."""
+    for attr in ("width", "height"):
+        value = str(img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 1:
+            return True
+    return bool(_PIXEL_SIZE.search(str(img.get("style") or "")))
+
+
+def _is_empty(tag: Tag) -> bool:
+    if tag.name in _KEEP_EMPTY:
+        return False
+    if tag.find(["img", "td", "th"]) is not None:
+        return False
+    return not _SPACE.sub("", tag.get_text())
+
+
+def clean_html(fragment: str, base: str, *,
+               attachments: Iterable[tuple[str, str, str]] = ()) -> str:
+    """Allowlisted HTML of an article body, with absolute links and a list of its attachments."""
+    soup = BeautifulSoup(fragment, "html.parser")
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(DROPPED):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:
+            continue
+        name = tag.name
+        if name not in ALLOWED:
+            own_text = any(isinstance(c, str) and c.strip() for c in tag.children)
+            if name in _BLOCKISH and own_text:
+                tag.name, tag.attrs = "p", {}
+            else:
+                tag.unwrap()
+            continue
+        if name == "img" and _tracking_pixel(tag):
+            tag.decompose()
+            continue
+        keep = ALLOWED[name]
+        tag.attrs = {k: v for k, v in tag.attrs.items() if k in keep}
+        if name == "a":
+            href = _absolute(tag.get("href"), base)
+            if href is None:
+                tag.unwrap()  # javascript:, fragments: the text stays, the link goes
+            else:
+                tag["href"] = href
+        elif name == "img":
+            src = _absolute(tag.get("src"), base)
+            if src is None or not src.lower().startswith("http"):
+                tag.decompose()
+            else:
+                tag["src"] = src
+    # Empty wrappers, innermost first, so that a <p><span></span></p> goes entirely.
+    for tag in reversed(soup.find_all(True)):
+        if not tag.decomposed and _is_empty(tag):
+            tag.decompose()
+    out = str(soup).strip()
+    listed = [(u, t) for u, t, _ in attachments if _absolute(u, base)]
+    if listed:
+        items = "".join(f'<li><a href="{escape(_absolute(u, base) or u)}">{escape(t)}</a></li>'
+                        for u, t in listed)
+        out += f"<p>附件：</p><ul>{items}</ul>"
+    return out
