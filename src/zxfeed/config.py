@@ -175,6 +175,15 @@ class SmtpConfig(_Strict):
     password_env: str | None = None
     starttls: bool = False
     ssl: bool = False
+    ca_file: str | None = None         # a private CA to trust (relative to the config)
+    allow_plain_auth: bool = False     # send username/password over an unencrypted connection
+    timeout: Seconds = 30.0
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> SmtpConfig:
+        if self.username and not (self.ssl or self.starttls) and not self.allow_plain_auth:
+            raise ValueError("username without TLS would send the password in clear")
+        return self
 
 
 class NotifyConfig(_Strict):
@@ -188,6 +197,11 @@ class NotifyConfig(_Strict):
     retry_cap: Seconds = 3600.0
     outbox_dir: str | None = None      # .eml files when there is no [smtp]; default data/outbox
     operator_after: Interval = 3600    # a source broken/blocked/failing this long → operator mail
+    alert_every: Seconds = 600         # at most one alert per subscriber this often
+    operator_every: Seconds = 3600     # at most one operator mail this often
+    alert_max_items: int = Field(50, ge=1, le=1000)  # items listed in one alert; the rest linked
+    local_part_case: Literal["insensitive", "sensitive"] = "insensitive"
+    confirm_hours: int = Field(48, ge=1, le=720)  # how long a confirmation link works
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -327,6 +341,9 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
         return f'{file}: {key}: missing required key — add {last} = "..."'
     if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
         return f"{file}: {key}: {msg} — {_DURATION_FIX}"
+    if "password in clear" in msg:
+        return (f"{file}: {key}: username set but neither starttls nor ssl — set starttls = true "
+                "(or ssl = true), or allow_plain_auth = true on a trusted network")
     if "robots_reason" in msg:
         return (f'{file}: {key}.robots_reason: robots = false needs a reason — add robots_reason = '
                 '"why this site may be fetched against its robots.txt"')

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import Config, SourceConfig, SubscriberConfig
+from .config import Config, SourceConfig
 from .discover import discover
 from .fetch import Fetcher, FetchError, FetchSettings
 from .health import failure_state
@@ -106,6 +106,8 @@ class Daemon:
             self._cpu = threading.BoundedSemaphore(1)
             log.info("pinned to CPU core %d ([schedule] one_core)", core)
         self.notifier = Notifier(self.cfg, self.store)
+        self.notifier.wake = self._mail_due.set
+        self.notifier.requeue_tls_failures()  # the certificate or ca_file may be fixed now
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
         self.publisher.publish()
@@ -126,13 +128,9 @@ class Daemon:
         # round, and mail left pending by a crash or an SMTP outage goes out at start and on a timer.
         self._mail_thread = threading.Thread(target=self._mail_loop, name="mail", daemon=True)
         self._mail_thread.start()
-        for i, sub in enumerate(self.cfg.subscribers):
-            if sub.mode == "instant":
-                continue
-            hour, minute = (int(x) for x in sub.time.split(":"))
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=self.tz,
-                                  day_of_week=sub.weekday if sub.mode == "weekly" else None)
-            self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}")
+        # Subscriptions come and go while running (web form, CLI): one job checks which are due.
+        self.scheduler.add_job(self.digests, IntervalTrigger(seconds=60, timezone=self.tz),
+                               id="digests", next_run_time=now + timedelta(seconds=5))
         self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
                                id="retention")
         self.scheduler.start()
@@ -236,10 +234,14 @@ class Daemon:
             except Exception:  # a bad round must not end mail for good; it is retried
                 log.exception("mail round failed")
 
-    def digest(self, sub: SubscriberConfig) -> None:
-        """A scheduled digest: queue it, then deliver."""
-        if self.notifier is not None and self.notifier.digest(sub) is not None:
-            self.notifier.deliver()
+    def digests(self) -> int:
+        """Queue the digests now due; the mail thread sends them (and any queued by the CLI)."""
+        if self.notifier is None:
+            return 0
+        queued = sum(self.notifier.digest(sub) is not None for sub in self.notifier.due_digests())
+        if queued:
+            self._mail_due.set()
+        return queued
 
     def prune(self) -> int:
         """Daily retention: drop old items, remembering their ids so they never return as new."""
