@@ -107,7 +107,6 @@ class Daemon:
             log.info("pinned to CPU core %d ([schedule] one_core)", core)
         self.notifier = Notifier(self.cfg, self.store)
         self.notifier.wake = self._mail_due.set
-        self.notifier.requeue_tls_failures()  # the certificate or ca_file may be fixed now
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
         self.publisher.publish()

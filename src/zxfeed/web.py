@@ -179,7 +179,8 @@ class FeedServer(ThreadingHTTPServer):
             ".blocked{color:#b00}.degraded{color:#b60}</style></head><body>"
             "<h1>zxfeed</h1><p><a href='/feeds/all.atom'>all.atom</a> · "
             f"{self.store.item_count()} items · <a href='/metrics'>metrics</a></p>"
-            "<table><tr><th>source</th><th>state</th><th>items / last poll</th>"
+            + web_subscribe.status_note(self.notifier)
+            + "<table><tr><th>source</th><th>state</th><th>items / last poll</th>"
             "<th>last success</th><th>failures</th><th>next poll</th><th>encoding</th>"
             "<th>last error</th></tr>"
             + "".join(rows) + "</table></body></html>"

@@ -6,6 +6,7 @@ Tokens name one subscription and never the address.
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from collections import defaultdict, deque
@@ -219,3 +220,12 @@ def _unsubscribe(notifier: Notifier, method: str, token: str, form: Form, page: 
         page["state"] = "already" if sub.status == "unsubscribed" else "ask"
     page["sub"] = _view(notifier, sub)
     return 200
+
+
+def status_note(notifier: Notifier | None) -> str:
+    """A line for the status page while mail delivery is stopped (a refused certificate)."""
+    err = notifier.delivery_error() if notifier is not None else None
+    if not err:
+        return ""
+    return (f"<p class='failing'>邮件投递已停止（{html.escape(err.get('at', ''))}）："
+            f"{html.escape(err.get('error', ''))}</p>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -37,6 +38,7 @@ class Notifier:
         # The daemon sets this to wake its mail thread (a confirmation mail should not wait).
         self.wake: Callable[[], None] = lambda: None
         subs.sync_config(store, cfg, self._now())
+        self.requeue_tls_failures()
 
     def _now(self) -> datetime:
         return datetime.now(UTC)
@@ -64,13 +66,27 @@ class Notifier:
         """Queue one subscription's digest (or only build it)."""
         return queue_digest(self.store, self.cfg, self.builder, sub, self._now(), dry_run=dry_run)
 
+    def smtp_fingerprint(self) -> str:
+        """What a TLS refusal depends on: the ``[smtp]`` table and the CA file's content."""
+        smtp = self.cfg.smtp
+        if smtp is None:
+            return ""
+        data = smtp.model_dump_json().encode()
+        if smtp.ca_file and self.cfg.resolve(smtp.ca_file).is_file():
+            data += self.cfg.resolve(smtp.ca_file).read_bytes()
+        return hashlib.sha256(data).hexdigest()[:16]
+
     def requeue_tls_failures(self) -> int:
-        """Messages failed on a refused certificate go again (at start: the config may be fixed)."""
+        """Messages failed on a refused certificate go again once ``[smtp]`` or its CA changed."""
+        err = self.delivery_error()
+        if err is None or err.get("smtp") == self.smtp_fingerprint():
+            return 0
         with self.store.transaction() as db:
             cur = db.execute("UPDATE outbox SET status='pending', next_attempt=? "
                              "WHERE status='failed' AND last_error LIKE 'tls:%'",
                              (self._now().isoformat(timespec="seconds"),))
             db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
+        log.info("mail: [smtp] changed since the TLS refusal, %d messages queued again", cur.rowcount)
         return cur.rowcount
 
     def deliver(self) -> Report:
@@ -96,8 +112,8 @@ class Notifier:
             if error is None:
                 db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
             else:
-                value = json.dumps({"error": error, "at": self._now().isoformat(timespec="seconds")},
-                                   ensure_ascii=False)
+                value = json.dumps({"error": error, "at": self._now().isoformat(timespec="seconds"),
+                                    "smtp": self.smtp_fingerprint()}, ensure_ascii=False)
                 db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
                            "DO UPDATE SET value=excluded.value", (ERROR_KEY, value))
 

@@ -63,6 +63,10 @@ class SmtpSender:
             else:
                 conn = smtplib.SMTP(c.host, c.port, timeout=self.timeout)
                 if c.starttls:
+                    conn.ehlo()
+                    if not conn.has_extn("starttls"):
+                        raise SendError(f"tls: SMTP {c.host}:{c.port} does not offer STARTTLS — "
+                                        "use ssl = true or another server", tls=True)
                     conn.starttls(context=self._context())
             if c.username:
                 password = os.environ.get(c.password_env or "", "")
@@ -76,10 +80,9 @@ class SmtpSender:
             self._abandon(conn)
             raise SendError(f"tls: TLS with SMTP {c.host}:{c.port} failed ({exc.reason or exc})",
                             tls=True) from None
-        except smtplib.SMTPNotSupportedError:
+        except SendError:
             self._abandon(conn)
-            raise SendError(f"tls: SMTP {c.host}:{c.port} does not offer STARTTLS — "
-                            "use ssl = true or another server", tls=True) from None
+            raise
         except smtplib.SMTPAuthenticationError as exc:
             raise SendError(f"SMTP login refused ({exc.smtp_code})", server_down=True) from None
         except (OSError, smtplib.SMTPException) as exc:
