@@ -117,6 +117,7 @@ def test_starttls_untrusted_certificate_refused_then_trusted_with_ca_file(
             rows = db.execute("SELECT status, attempts, last_error FROM outbox ORDER BY id").fetchall()
         assert [(r[0], r[1]) for r in rows] == [("failed", 1), ("failed", 1)]  # never retried
         assert all(r[2].startswith("tls: certificate") for r in rows)
+        _delivery_error_shown(cfg)
 
         cfg.write_text(cfg.read_text("utf-8").replace(
             "starttls = true\n", f'starttls = true\nca_file = "{cert}"\n'), "utf-8")
@@ -124,6 +125,31 @@ def test_starttls_untrusted_certificate_refused_then_trusted_with_ca_file(
         assert len(sink.received) == 2 and sink.logins and sink.logins[0][1] == "news"
     finally:
         sink.stop()
+
+
+def _delivery_error_shown(cfg: Path) -> None:
+    """/metrics and the status page of a server on this store name the stopped delivery."""
+    import httpx
+
+    from zxfeed.config import load_config
+    from zxfeed.metrics import Metrics
+    from zxfeed.notify.notifier import Notifier
+    from zxfeed.store import Store
+    from zxfeed.web import FeedServer
+    conf = load_config(cfg)
+    store = Store(conf.db_path)
+    server = FeedServer("127.0.0.1", 0, conf.feeds_dir, store, notifier=Notifier(conf, store),
+                        metrics=Metrics(store).render)
+    server.start()
+    try:
+        metrics = httpx.get(server.url + "/metrics").text
+        assert 'zxfeed_mail_delivery_error{kind="tls"} 1.0' in metrics
+        assert 'zxfeed_outbox_messages{status="failed"} 2.0' in metrics
+        status = httpx.get(server.url + "/").text
+        assert "邮件投递已停止" in status and "certificate" in status
+    finally:
+        server.stop()
+        store.close()
 
 
 def test_smtps_checks_the_host_name(tmp_path: Path, web: TestWeb, monkeypatch) -> None:
