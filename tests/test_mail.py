@@ -336,3 +336,38 @@ def test_digest_preview_and_summaries(tmp_path: Path, web: TestWeb, sink: SmtpSi
 def parse_subject(raw: bytes) -> str:
     from mailkit import parse
     return str(parse(raw)["Subject"])
+
+
+def test_dkim_signature_verifies_on_received_bytes(tmp_path: Path, web: TestWeb,
+                                                   sink: SmtpSink) -> None:
+    import base64
+    import subprocess
+
+    import dkim
+
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+                            check=True, capture_output=True).stdout
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    site = "m11"
+    _publish(web, site, dated_items(2))
+    cfg = mail_config(tmp_path, web, site,
+                      smtp_table(sink.port, 'dkim_key_file = "dkim.pem"\ndkim_selector = "zx2026"\n'),
+                      body='[[subscribers]]\nemail = "all@example.org"\n')
+    zxfeed("poll", config=cfg)
+    _publish(web, site, dated_items(1, start=10) + dated_items(2))
+    zxfeed("poll", config=cfg)
+    ((_, raw),) = sink.received
+    asked = []
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        asked.append(name)
+        return record
+
+    assert raw.startswith(b"DKIM-Signature: ")
+    assert dkim.verify(raw, dnsfunc=dns) and asked == [b"zx2026._domainkey.zxfeed.example."]
+    signed = raw.split(b"\r\n\r\n", 1)[0].split(b"h=", 1)[1].split(b";", 1)[0].lower()
+    assert b"list-unsubscribe" in signed and b"list-unsubscribe-post" in signed
+    forged = raw.replace(b"List-Unsubscribe: <https://", b"List-Unsubscribe: <https://x", 1)
+    assert not dkim.verify(forged, dnsfunc=dns)

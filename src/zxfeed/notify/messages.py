@@ -23,6 +23,7 @@ import jinja2
 from ..config import Config, SubscriberConfig
 from ..models import Item
 from ..store import SourceState
+from .dkim_sign import DkimSigner
 from .tokens import make_token
 
 # Headers that hold URLs: mail clients read them only as plain ASCII on one line.
@@ -107,6 +108,11 @@ class MessageBuilder:
         self.sender = Address(display_name=name or "zxfeed", addr_spec=addr or "zxfeed@localhost")
         self.domain = cfg.notify.domain or (addr.rsplit("@", 1)[-1] if "@" in addr
                                             else "zxfeed.localhost")
+        self.dkim: DkimSigner | None = None
+        if cfg.smtp and cfg.smtp.dkim_key_file and cfg.smtp.dkim_selector:
+            # d= is the From domain: that is what DMARC aligns the signature with.
+            self.dkim = DkimSigner(cfg.resolve(cfg.smtp.dkim_key_file), cfg.smtp.dkim_selector,
+                                   self.sender.domain)
 
     def link(self, purpose: str, sub: Any) -> str:
         """A signed link for one subscription: ``manage`` or one-click ``unsubscribe``."""
@@ -214,4 +220,7 @@ class MessageBuilder:
         msg.set_content(self.env.get_template(f"{kind}.txt").render(context))
         msg.add_alternative(self.env.get_template(f"{kind}.html").render(context), subtype="html")
         # CRLF line ends: smtplib sends bytes untouched, and bare LFs make one endless line.
-        return Mail(message_id, sub.email, subject, msg.as_bytes(policy=MAIL_POLICY), kind)
+        raw = msg.as_bytes(policy=MAIL_POLICY)
+        if self.dkim is not None:
+            raw = self.dkim.sign(raw)
+        return Mail(message_id, sub.email, subject, raw, kind)
