@@ -199,7 +199,8 @@ def _unsubscribe(notifier: Notifier, method: str, token: str, form: Form, page: 
     if email:  # a link from before subscription ids: address plus address token
         if method == "POST":
             ended = notifier.unsubscribe_address(email, token)
-            page["state"] = "done" if ended else "invalid"
+            # A genuine link whose subscriptions already ended says so, not "invalid".
+            page["state"] = "done" if notifier.check_token(email, token) else "invalid"
             page["count"] = len(ended)
         else:
             page["state"] = "ask" if notifier.check_token(email, token) else "invalid"
