@@ -371,3 +371,25 @@ def test_dkim_signature_verifies_on_received_bytes(tmp_path: Path, web: TestWeb,
     assert b"list-unsubscribe" in signed and b"list-unsubscribe-post" in signed
     forged = raw.replace(b"List-Unsubscribe: <https://", b"List-Unsubscribe: <https://x", 1)
     assert not dkim.verify(forged, dnsfunc=dns)
+
+
+def test_config_subscribers_merged_into_the_store(tmp_path: Path, web: TestWeb) -> None:
+    cfg = mail_config(tmp_path, web, "m12", "", body='[[subscribers]]\nemail = "a@example.org"\n'
+                                                     'keywords = ["提案"]\n')
+    (row,) = json.loads(zxfeed("subscribers", "--json", config=cfg).stdout)
+    assert row["origin"] == "config" and row["keywords"] == ["提案"]
+    text = cfg.read_text("utf-8")
+    cfg.write_text(text.replace('keywords = ["提案"]', 'keywords = ["协商"]'), "utf-8")
+    (row,) = json.loads(zxfeed("subscribers", "--json", config=cfg).stdout)
+    assert row["keywords"] == ["协商"]  # an edited entry wins
+    cfg.write_text(text.split("[[subscribers]]")[0], "utf-8")
+    assert json.loads(zxfeed("subscribers", "--json", config=cfg).stdout) == []  # removed: no mail
+    cfg.write_text(text, "utf-8")
+    (again,) = json.loads(zxfeed("subscribers", "--json", config=cfg).stdout)
+    assert again["id"] == row["id"] and again["status"] == "active"
+
+
+def test_address_keys() -> None:
+    from zxfeed.notify.subscriptions import address_key
+    assert address_key(" Reader@Example.ORG ") == "reader@example.org"
+    assert address_key("Reader@Example.ORG", "sensitive") == "Reader@example.org"

@@ -98,6 +98,13 @@ def test_sign_up_confirm_alert_digest_change_unsubscribe(tmp_path: Path, web: Te
         confirm = _local(_link(texts(raw)[0], "/subscribe/confirm?token="), server)
         assert "example.org" not in confirm.lower()
         assert [s["status"] for s in _subs(cfg)] == ["pending"]
+        # Nothing but the confirmation goes to an unconfirmed address.
+        sd0 = dated_items(1, start=5, titles=["菏泽市政协确认前的新闻"])
+        web.set(f"/{site}/sd/list.html", list_page(sd0 + sd_base))
+        assert wait(lambda: scalar("SELECT COUNT(*) FROM items WHERE title LIKE '%确认前%' "
+                                   "AND notified = 1") == 1)
+        assert len(sink.received) == 1
+        sd_base = sd0 + sd_base
 
         shown = httpx.get(confirm)  # a link scanner's GET confirms nothing
         assert shown.status_code == 200 and "确认订阅" in shown.text and "菏泽市" in shown.text
@@ -253,3 +260,45 @@ def test_alert_html_in_chromium_has_no_script_links(tmp_path: Path, web: TestWeb
     assert "javascript:" not in dom and "<script>alert" not in dom and "<img" not in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;委员建议" in dom
     assert 'href="http://www.hzzx.gov.cn/a/1.html"' in dom
+
+
+def test_pause_and_resume_from_the_manage_page(tmp_path: Path, web: TestWeb) -> None:
+    from zxfeed.config import load_config
+    from zxfeed.notify.notifier import Notifier
+    from zxfeed.store import Store
+    from zxfeed.web import FeedServer
+
+    sink = SmtpSink()
+    site = "s5"
+    base = dated_items(2)
+    web.set(f"/{site}/sd/list.html", list_page(base))
+    web.set(f"/{site}/bj/list.html", list_page(dated_items(1, start=40)))
+    cfg_path = mail_config(tmp_path, web, site, smtp_table(sink.port), notify="alert_every = 0",
+                           body='[[subscribers]]\nemail = "p@example.org"\n')
+    zxfeed("poll", config=cfg_path)
+    cfg = load_config(cfg_path)
+    store = Store(cfg.db_path)
+    notifier = Notifier(cfg, store)
+    server = FeedServer("127.0.0.1", 0, cfg.feeds_dir, store, notifier=notifier)
+    server.start()
+    try:
+        (sub,) = _subs(cfg_path)
+        token = notifier.builder.link("manage", type("S", (), {"id": sub["id"]})()).split("token=")[1]
+        r = httpx.post(f"{server.url}/subscription", data={"token": token, "action": "pause"})
+        assert r.status_code == 200 and "已暂停" in r.text and 'value="resume"' in r.text
+        base = dated_items(1, start=10) + base
+        web.set(f"/{site}/sd/list.html", list_page(base))
+        zxfeed("poll", config=cfg_path)
+        assert sink.received == []
+        r = httpx.post(f"{server.url}/subscription", data={"token": token, "action": "resume"})
+        assert r.status_code == 200 and "订阅已恢复" in r.text
+        base = dated_items(1, start=20) + base
+        web.set(f"/{site}/sd/list.html", list_page(base))
+        zxfeed("poll", config=cfg_path)
+        ((_, raw),) = sink.received
+        assert "第20期" in texts(raw)[0] and "第10期" not in texts(raw)[0]  # paused time stays quiet
+        assert httpx.get(f"{server.url}/subscription?token=0.{sub['id']}.0.forged").status_code == 400
+    finally:
+        server.stop()
+        store.close()
+        sink.stop()
