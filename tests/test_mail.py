@@ -393,3 +393,33 @@ def test_address_keys() -> None:
     from zxfeed.notify.subscriptions import address_key
     assert address_key(" Reader@Example.ORG ") == "reader@example.org"
     assert address_key("Reader@Example.ORG", "sensitive") == "Reader@example.org"
+
+
+def test_daemon_sends_a_due_digest_on_its_own(tmp_path: Path, web: TestWeb, sink: SmtpSink) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from mailkit import wait
+    from smtpsink import free_port
+
+    site = "m13"
+    _publish(web, site, dated_items(2))
+    cfg = mail_config(tmp_path, web, site, smtp_table(sink.port),
+                      server=f"[server]\nport = {free_port()}\n",
+                      body='[[subscribers]]\nemail = "d@example.org"\nmode = "weekly"\n')
+    zxfeed("poll", config=cfg)
+    _publish(web, site, dated_items(1, start=10) + dated_items(2))
+    zxfeed("poll", config=cfg)
+    with _db(tmp_path) as db:  # the last digest was long ago: one is due now
+        db.execute("UPDATE subscriptions SET digest_until='2020-01-01T00:00:00+00:00'")
+    proc = subprocess.Popen([sys.executable, "-m", "zxfeed.cli", "--config", str(cfg), "run"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait(lambda: len(sink.received) == 1, timeout=90)
+        assert "每周摘要" in parse_subject(sink.received[0][1])
+        assert "第10期" in texts(sink.received[0][1])[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
