@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+import sqlite3
 import ssl
 import subprocess
 import time
@@ -91,7 +92,10 @@ def wait(cond, timeout: float = 60.0) -> bool:
     """Poll ``cond`` until true or the (generous) deadline passes."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if cond():
-            return True
+        try:
+            if cond():
+                return True
+        except sqlite3.OperationalError:
+            pass  # a daemon that has created the store file but not yet its schema
         time.sleep(0.2)
     return False

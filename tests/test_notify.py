@@ -292,8 +292,11 @@ def test_run_daemon_alerts_and_unsubscribe(tmp_path: Path, web: TestWeb, sink: S
     def wait(cond, timeout=30.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if cond():
-                return True
+            try:
+                if cond():
+                    return True
+            except sqlite3.OperationalError:
+                pass  # the daemon has created the file but not yet its schema
             time.sleep(0.2)
         return False
 
