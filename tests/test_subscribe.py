@@ -231,8 +231,13 @@ def test_sign_up_rate_limited_per_client(tmp_path: Path, web: TestWeb) -> None:
         codes = [httpx.post(f"{server.url}/subscribe", data={"email": f"u{i}@example.org"}).status_code
                  for i in range(8)]
         assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}
+        # Behind a reverse proxy on this host, each client it names has its own allowance.
+        proxied = [httpx.post(f"{server.url}/subscribe", data={"email": f"p{i}@example.org"},
+                              headers={"X-Forwarded-For": f"198.51.100.7, 203.0.113.{i}"}).status_code
+                   for i in range(6)]
+        assert proxied == [200] * 6
         with sqlite3.connect(cfg.db_path) as db:
-            assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind='confirm'").fetchone()[0] == 5
+            assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind='confirm'").fetchone()[0] == 11
     finally:
         server.stop()
         store.close()

@@ -61,8 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _subscribe_pages(self, method: str, path: str, body: bytes, head: bool) -> None:
         query = parse_qs(urlsplit(self.path).query)
         form = parse_qs(body.decode("utf-8", "replace")) if body else {}
-        status, page = web_subscribe.handle(self.server.notifier, method, path, query, form,
-                                            self.client_address[0])
+        client = web_subscribe.client_key(self.client_address[0],
+                                           self.headers.get("X-Forwarded-For"))
+        status, page = web_subscribe.handle(self.server.notifier, method, path, query, form, client)
         self._send(status, page, "text/html; charset=utf-8", head,
                    {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 

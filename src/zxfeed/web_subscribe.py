@@ -54,6 +54,14 @@ def _limit(notifier: Notifier) -> _RateLimit:
     return _limits.setdefault(id(notifier), _RateLimit(RATE_COUNT, RATE_WINDOW))
 
 
+def client_key(peer: str, forwarded_for: str | None) -> str:
+    """Whom to rate-limit: the peer, or behind a reverse proxy on this host the address it names."""
+    if forwarded_for and peer in ("127.0.0.1", "::1"):
+        # The proxy appends the address it saw last; earlier entries are the client's to forge.
+        return forwarded_for.split(",")[-1].strip()[:64] or peer
+    return peer
+
+
 def mask(email: str) -> str:
     """``z***@example.org``: enough for the owner to recognize, little for anyone else."""
     local, _, domain = email.partition("@")
