@@ -200,6 +200,8 @@ def write_config(work: Path, sites: list[dict[str, Any]], a: argparse.Namespace,
     if smtp_port:
         lines += ["[smtp]", 'host = "127.0.0.1"', f"port = {smtp_port}",
                   'from = "zxfeed <zxfeed@bench.example.org>"']
+        # Every probe times its own alert: no per-subscriber spacing between them.
+        lines += ["[notify]", "alert_every = 0"]
     for s in sites:
         lines += ["[[sources]]", f"id = {toml_str(s['id'])}", f"name = {toml_str(s['name'])}",
                   f"url = {toml_str(s['url'])}", f"region = {toml_str(s['region'])}",

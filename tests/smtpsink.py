@@ -21,7 +21,12 @@ def free_port() -> int:
 class SmtpSink:
     """Accepts mail; ``defer`` answers the next N messages with 451, ``refuse`` rejects addresses."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ssl_context=None, tls_context=None, auth: bool = False) -> None:
+        # ssl_context: SMTPS (TLS from the first byte); tls_context: STARTTLS offered.
+        self.ssl_context = ssl_context
+        self.tls_context = tls_context
+        self.auth = auth
+        self.logins: list[tuple[str, str]] = []  # (mechanism, login) of every AUTH the server saw
         self.port = free_port()
         self.received: list[tuple[list[str], bytes]] = []
         self.defer = 0
@@ -47,8 +52,21 @@ class SmtpSink:
             self.on_message()
         return "250 OK"
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        login = auth_data.login.decode() if isinstance(auth_data.login, bytes) else str(auth_data.login)
+        self.logins.append((mechanism, login))
+        return AuthResult(success=True)
+
     def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        kwargs: dict = {}
+        if self.tls_context is not None:
+            kwargs.update(tls_context=self.tls_context, require_starttls=False)
+        if self.auth:
+            kwargs.update(authenticator=self._authenticate, auth_require_tls=False)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
+                                     ssl_context=self.ssl_context, **kwargs)
         self.controller.start()
 
     def stop(self) -> None:

@@ -191,7 +191,7 @@ def test_metrics_and_healthz(tmp_path: Path, web: TestWeb) -> None:
 
 def test_operator_told_once_and_on_recovery(tmp_path: Path, web: TestWeb) -> None:
     web.set("/h/op.html", "x", status=500)
-    cfg = write_config(tmp_path, '[notify]\noperator_after = 10\n' + _sources(web, ["op"]),
+    cfg = write_config(tmp_path, "[notify]\noperator_after = 10\noperator_every = 0\n" + _sources(web, ["op"]),
                        top='operator = "ops@example.org"\n')
     outbox = tmp_path / "data" / "outbox"
     zxfeed("poll", config=cfg)
@@ -238,7 +238,7 @@ def test_retention_prunes_and_never_reannounces(tmp_path: Path, web: TestWeb) ->
 def test_json_logs_and_no_secrets(tmp_path: Path, web: TestWeb) -> None:
     web.set("/h/log.html", list_page(dated_items(3)))
     cfg = write_config(tmp_path, '[smtp]\nhost = "127.0.0.1"\nport = 9\nusername = "u"\n'
-                       'password_env = "ZX_TEST_SECRET"\n' + _sources(web, ["log"])
+                       'password_env = "ZX_TEST_SECRET"\nallow_plain_auth = true\n' + _sources(web, ["log"])
                        + '[[subscribers]]\nemail = "r@example.org"\n')
     os.environ["ZX_TEST_SECRET"] = "hunter2-very-secret"
     try:

@@ -105,7 +105,7 @@ def test_alerts_one_message_per_poll_filtered(tmp_path: Path, web: TestWeb, sink
         assert title in plain and title in html
     assert all_msg["Subject"] == "【政协动态】各地 4 条新信息"
     (prop,) = sink.messages("proposals@example.org")
-    assert prop["Subject"] == "【政协动态】山东省 1 条新信息"
+    assert prop["Subject"] == "【政协动态】「提案」 1 条新信息"  # the keyword it asked for
     assert "提案工作座谈会" in _texts(prop)[0] and "滩区" not in _texts(prop)[0]
     (bj_msg,) = sink.messages("beijing@example.org")
     assert "老旧小区" in _texts(bj_msg)[0] and "社情民意座谈会" not in _texts(bj_msg)[0]
@@ -282,7 +282,7 @@ def test_run_daemon_alerts_and_unsubscribe(tmp_path: Path, web: TestWeb, sink: S
     _publish(web, site, dated_items(2), dated_items(2, titles=["北京市政协常委会议", "北京市政协视察活动"]))
     cfg = _setup(tmp_path, web, sink, '[[subscribers]]\nemail = "a@example.org"\n'
                  '[[subscribers]]\nemail = "b@example.org"\n', site,
-                 extra="")
+                 extra="alert_every = 0")
     text = cfg.read_text("utf-8").replace("[notify]", f"[server]\nport = {port}\n[schedule]\ninterval = 10\n"
                                            "jitter = 0\n[notify]")
     cfg.write_text(text, "utf-8")
@@ -292,8 +292,11 @@ def test_run_daemon_alerts_and_unsubscribe(tmp_path: Path, web: TestWeb, sink: S
     def wait(cond, timeout=30.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if cond():
-                return True
+            try:
+                if cond():
+                    return True
+            except sqlite3.OperationalError:
+                pass  # the daemon has created the file but not yet its schema
             time.sleep(0.2)
         return False
 

@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from . import __version__
+from . import __version__, cli_mail
 from .config import Config, ConfigError, SourceConfig, load_config
 from .config_checks import check_secrets, check_server
 from .discover import discover, to_toml
@@ -23,7 +23,6 @@ from .extract.report import render_text
 from .feedfilter import FilteredFeeds
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
-from .notify.digest import is_due
 from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
@@ -32,6 +31,7 @@ from .schedule import Daemon, fetch_settings, make_publisher
 from .status import render_status
 from .store import SourceState, Store
 from .web import FeedServer
+from .web_subscribe import mail_notice
 from .websub import ping_soon, topic_urls
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", help="生成到期的每日/每周摘要（--send 才发送）")
     dig.add_argument("--send", action="store_true", help="放入发件箱并发送")
     dig.add_argument("--all", action="store_true", help="不论是否到期，为所有摘要订阅者生成")
+    dig.add_argument("--preview", metavar="EMAIL", help="显示此地址下一封摘要的正文，不发送")
+    cli_mail.add_parsers(sub)
     demo = sub.add_parser("demo", help="在 127.0.0.1 上启动示例站点并对其运行完整流程")
     demo.add_argument("--port", type=int, default=8080, help="feeds server port (default 8080)")
     demo.add_argument("--seconds", type=float, default=0, help="stop after this many seconds")
@@ -151,7 +153,8 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
                                     opml=lambda: build_opml(daemon.cfg,
                                                             datetime.now(daemon.cfg.zone)),
                                     status=lambda query: render_status(
-                                        daemon.cfg, daemon.store, daemon.next_runs(), query),
+                                        daemon.cfg, daemon.store, daemon.next_runs(), query,
+                                        notices=[n for n in (mail_notice(daemon.notifier),) if n]),
                                     evidence_dir=cfg.evidence_dir,
                                     filtered=FilteredFeeds(daemon.publisher))
             except OSError as exc:
@@ -359,39 +362,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_digest(args: argparse.Namespace) -> int:
-    cfg = _config(args)
-    store = Store(cfg.db_path)
-    if args.send:
-        check_secrets(cfg)
-    lock = StoreLock(cfg.db_path)
-    if args.send and not lock.try_acquire():
-        print("zxfeed: a running zxfeed owns this store; it sends digests on schedule",
-              file=sys.stderr)
-        return EXIT_FAIL
-    try:
-        notifier = Notifier(cfg, store)
-        now = datetime.now(cfg.zone)
-        queued = 0
-        for sub in cfg.subscribers:
-            if sub.mode == "instant" or not (args.all or is_due(store, sub, now, cfg.zone)):
-                continue
-            mail = notifier.digest(sub, dry_run=not args.send)
-            if mail is None:
-                print(f"{sub.email}: nothing new")
-                continue
-            queued += 1
-            print(f"{sub.email}: {mail.subject}" + ("" if args.send else "  (not sent: add --send)"))
-        if args.send:
-            report = notifier.deliver()
-            print(f"mail: queued={queued} sent={report.sent} deferred={report.retried} "
-                  f"failed={report.failed}")
-    finally:
-        lock.release()
-        store.close()
-    return EXIT_OK
-
-
 def cmd_discover(args: argparse.Namespace) -> int:
     with Fetcher() as fetcher:
         try:
@@ -421,8 +391,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "poll": cmd_poll, "extract": cmd_extract, "feeds": cmd_feeds,
-            "sources": cmd_sources, "check": cmd_check, "digest": cmd_digest, "demo": cmd_demo,
-            "opml": cmd_opml, "discover": cmd_discover, "reload": cmd_reload}
+            "sources": cmd_sources, "check": cmd_check, "digest": cli_mail.cmd_digest,
+            "demo": cmd_demo, "opml": cmd_opml, "discover": cmd_discover,
+            "subscribers": cli_mail.cmd_subscribers, "reload": cmd_reload}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,6 +203,19 @@ class SmtpConfig(_Strict):
     password_env: str | None = None
     starttls: bool = False
     ssl: bool = False
+    ca_file: str | None = None         # a private CA to trust (relative to the config)
+    allow_plain_auth: bool = False     # send username/password over an unencrypted connection
+    timeout: Seconds = 30.0
+    dkim_key_file: str | None = None   # PEM private key (relative to the config): sign every message
+    dkim_selector: str | None = None   # the DNS selector: <selector>._domainkey.<from domain>
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> SmtpConfig:
+        if self.username and not (self.ssl or self.starttls) and not self.allow_plain_auth:
+            raise ValueError("username without TLS would send the password in clear")
+        if bool(self.dkim_key_file) != bool(self.dkim_selector):
+            raise ValueError("dkim_key_file and dkim_selector go together")
+        return self
 
 
 class NotifyConfig(_Strict):
@@ -216,6 +229,11 @@ class NotifyConfig(_Strict):
     retry_cap: Seconds = 3600.0
     outbox_dir: str | None = None      # .eml files when there is no [smtp]; default data/outbox
     operator_after: Interval = 3600    # a source broken/blocked/failing this long → operator mail
+    alert_every: Seconds = 600         # at most one alert per subscriber this often
+    operator_every: Seconds = 3600     # at most one operator mail this often
+    alert_max_items: int = Field(50, ge=1, le=1000)  # items listed in one alert; the rest linked
+    local_part_case: Literal["insensitive", "sensitive"] = "insensitive"
+    confirm_hours: int = Field(48, ge=1, le=720)  # how long a confirmation link works
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -360,6 +378,12 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
         return f'{file}: {key}: missing required key — add {last} = "..."'
     if last in ("interval", "jitter", "publish_delay") or "duration" in msg:
         return f"{file}: {key}: {msg} — {_DURATION_FIX}"
+    if "password in clear" in msg:
+        return (f"{file}: {key}: username set but neither starttls nor ssl — set starttls = true "
+                "(or ssl = true), or allow_plain_auth = true on a trusted network")
+    if "dkim_" in msg:
+        return (f"{file}: {key}: {msg} — set both dkim_key_file = \"dkim.pem\" and "
+                "dkim_selector = \"zxfeed\", or neither")
     if "robots_reason" in msg:
         return (f'{file}: {key}.robots_reason: robots = false needs a reason — add robots_reason = '
                 '"why this site may be fetched against its robots.txt"')
@@ -448,4 +472,9 @@ def _check_references(file: Path, cfg: Config) -> None:
             if region not in regions:
                 raise ConfigError(f"{file}: subscribers[{i}].regions: unknown region {region!r} — "
                                   "use a region, city or district named by a source")
+    for key in ("ca_file", "dkim_key_file"):
+        name = getattr(cfg.smtp, key, None) if cfg.smtp else None
+        if name and not cfg.resolve(name).is_file():
+            raise ConfigError(f"{file}: smtp.{key}: {cfg.resolve(name)} not found — fix the path "
+                              "(relative to this file)")
 

@@ -34,6 +34,12 @@ class _StoreCollector:
             for name in STATES:
                 state.add_metric([s.id, name], 1.0 if s.state == name else 0.0)
         yield state
+        stopped = GaugeMetricFamily("zxfeed_mail_delivery_error",
+                                    "1 while mail delivery is stopped by a configuration error "
+                                    "(a refused TLS certificate)", labels=["kind"])
+        err = self.store.query("SELECT 1 FROM meta WHERE key='mail_error'")
+        stopped.add_metric(["tls"], 1.0 if err else 0.0)
+        yield stopped
 
 
 class Metrics:

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import Config, SourceConfig, SubscriberConfig
+from .config import Config, SourceConfig
 from .discover import discover
 from .enrich import Enricher
 from .feedfilter import FeedFilter
@@ -117,6 +117,7 @@ class Daemon:
             self._cpu = threading.BoundedSemaphore(1)
             log.info("pinned to CPU core %d ([schedule] one_core)", core)
         self.notifier = Notifier(self.cfg, self.store)
+        self.notifier.wake = self._mail_due.set
         sources = self.cfg.enabled_sources
         self.store.sync_sources((s.id, s.name, s.url) for s in self.cfg.sources)
         if self.pinger is not None:
@@ -167,14 +168,11 @@ class Daemon:
                                    replace_existing=True)
 
     def _schedule_digests(self) -> None:
-        for i, sub in enumerate(self.cfg.subscribers):
-            if sub.mode == "instant":
-                continue
-            hour, minute = (int(x) for x in sub.time.split(":"))
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=self.tz,
-                                  day_of_week=sub.weekday if sub.mode == "weekly" else None)
-            self.scheduler.add_job(self.digest, trigger, args=[sub], id=f"digest:{i}",
-                                   replace_existing=True)
+        # Subscriptions come and go while running (web form, CLI): one job checks which are due.
+        now = datetime.now(self.tz)
+        self.scheduler.add_job(self.digests, IntervalTrigger(seconds=60, timezone=self.tz),
+                               id="digests", next_run_time=now + timedelta(seconds=5),
+                               replace_existing=True)
 
     def reload(self, cfg: Config) -> dict[str, list[str]]:
         """Take a re-read config: added sources scheduled, removed ones stopped, changed updated.
@@ -200,7 +198,7 @@ class Daemon:
                     self.store.set_next_poll(sid, None)  # its new settings: rediscover now
             for job in self.scheduler.get_jobs():
                 sid = job.id.partition(":")[2]
-                if job.id.startswith("digest:") or sid in gone or sid.split("--")[0] in gone:
+                if sid in gone or sid.split("--")[0] in gone:
                     job.remove()
             self.cfg = cfg
             with self._publish_lock:
@@ -208,7 +206,8 @@ class Daemon:
                            if k.split("--")[0] in new and k not in new}
                 self.publisher = make_publisher(cfg, self.store)
                 self.publisher.source_names.update(derived)
-            self.notifier = Notifier(cfg, self.store)
+            self.notifier = Notifier(cfg, self.store)  # merges the config's subscribers in
+            self.notifier.wake = self._mail_due.set
             now = datetime.now(self.tz)
             for sid in changed:
                 job = self.scheduler.get_job(f"poll:{sid}")
@@ -349,10 +348,14 @@ class Daemon:
             except Exception:  # a bad round must not end mail for good; it is retried
                 log.exception("mail round failed")
 
-    def digest(self, sub: SubscriberConfig) -> None:
-        """A scheduled digest: queue it, then deliver."""
-        if self.notifier is not None and self.notifier.digest(sub) is not None:
-            self.notifier.deliver()
+    def digests(self) -> int:
+        """Queue the digests now due; the mail thread sends them (and any queued by the CLI)."""
+        if self.notifier is None:
+            return 0
+        queued = sum(self.notifier.digest(sub) is not None for sub in self.notifier.due_digests())
+        if queued:
+            self._mail_due.set()
+        return queued
 
     def read_backlog(self) -> None:
         """A round of background enrichment; the feeds of what it filled in are republished."""

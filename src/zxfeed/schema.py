@@ -159,7 +159,39 @@ _V8_CONTENT = """
 ALTER TABLE items ADD COLUMN content TEXT;
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT)
+# Subscriptions in the store (from the config, the web form or the CLI), each with its own
+# filters and status; alerts held back by a subscriber's alert_every wait in alert_backlog.
+_V9_SUBSCRIPTIONS = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    address TEXT NOT NULL,
+    name TEXT,
+    mode TEXT NOT NULL DEFAULT 'instant',
+    filters TEXT NOT NULL DEFAULT '{}',
+    time TEXT NOT NULL DEFAULT '08:00',
+    weekday TEXT NOT NULL DEFAULT 'mon',
+    status TEXT NOT NULL DEFAULT 'pending',
+    origin TEXT NOT NULL DEFAULT 'web',
+    config_hash TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    confirmed_at TEXT,
+    confirm_sent_at TEXT,
+    digest_until TEXT,
+    last_alert TEXT
+);
+CREATE INDEX IF NOT EXISTS subscriptions_address ON subscriptions (address);
+CREATE UNIQUE INDEX IF NOT EXISTS subscriptions_config ON subscriptions (address)
+    WHERE origin = 'config';
+CREATE TABLE IF NOT EXISTS alert_backlog (
+    subscription_id INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, item_id)
+);
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

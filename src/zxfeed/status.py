@@ -191,8 +191,11 @@ def _sort_key(sort: str) -> Callable[[Row], Any]:
 
 
 def render_status(cfg: Config, store: Store, next_runs: dict[str, datetime],
-                  query: str = "", now: datetime | None = None) -> str:
-    """The whole page for one request (``query``: the URL's query string)."""
+                  query: str = "", now: datetime | None = None,
+                  notices: list[str] | None = None) -> str:
+    """The whole page for one request (``query``: the URL's query string).
+
+    ``notices``: plain-text lines about zxfeed itself (mail stopped, …), shown first."""
     lang = cfg.server.language
     words = TEXT[lang]
     zone = cfg.zone
@@ -231,5 +234,5 @@ def render_status(cfg: Config, store: Store, next_runs: dict[str, datetime],
         regions=regions, state=state, region=region, q=q, sort=sort, sorts=SORTS, when=when,
         iso=lambda dt: dt.astimezone(zone).isoformat(timespec="minutes") if dt else "",
         link=link, zone=f"{cfg.schedule.timezone} (UTC{offset[:3]}:{offset[3:]})",
-        item_count=store.item_count(),
+        item_count=store.item_count(), notices=notices or [],
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import web_subscribe
 from .feedfilter import FeedFilter, FilteredFeeds
 from .formats import MEDIA_TYPES
 from .store import Store
@@ -50,8 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self.server.metrics(), "text/plain; version=0.0.4; charset=utf-8", head)
         elif path == "/opml" and self.server.opml is not None:
             self._send(200, self.server.opml(), "text/x-opml; charset=utf-8", head)
-        elif path == "/unsubscribe":
-            self._unsubscribe_page(head)
+        elif path in web_subscribe.PATHS:
+            self._subscribe_pages("GET", path, b"", head)
         elif path in ("/", "/index.html"):
             self._send(200, self.server.status_page(urlsplit(self.path).query).encode("utf-8"),
                        "text/html; charset=utf-8", head)
@@ -67,32 +68,23 @@ class _Handler(BaseHTTPRequestHandler):
         query.update(parse_qs(body.decode("utf-8", "replace")))
         return {k: v[0] for k, v in query.items()}
 
-    def _unsubscribe_page(self, head: bool) -> None:
-        notifier = self.server.notifier
-        if notifier is None:
-            self._send(404, b"no subscriptions here\n", "text/plain; charset=utf-8", head)
-            return
-        p = self._params()
-        email, token = p.get("email", ""), p.get("token", "")
-        # GET only asks: link scanners prefetch URLs and must not unsubscribe anyone.
-        ok = notifier.check_token(email, token)
-        page = notifier.render_unsubscribe(email=email, token=token, invalid=not ok,
-                                           action="/unsubscribe")
-        self._send(200 if ok else 400, page.encode("utf-8"), "text/html; charset=utf-8", head)
+    def _subscribe_pages(self, method: str, path: str, body: bytes, head: bool) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+        client = web_subscribe.client_key(self.client_address[0],
+                                           self.headers.get("X-Forwarded-For"))
+        status, page = web_subscribe.handle(self.server.notifier, method, path, query, form, client)
+        self._send(status, page, "text/html; charset=utf-8", head,
+                   {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
     def do_POST(self) -> None:
         path = unquote(urlsplit(self.path).path)
-        notifier = self.server.notifier
         length = min(int(self.headers.get("Content-Length") or 0), 65536)
         body = self.rfile.read(length) if length else b""
-        if path != "/unsubscribe" or notifier is None:
+        if path not in web_subscribe.PATHS:
             self._send(404, b"not found\n", "text/plain; charset=utf-8", False)
             return
-        p = self._params(body)
-        email, token = p.get("email", ""), p.get("token", "")
-        done = notifier.unsubscribe(email, token)
-        page = notifier.render_unsubscribe(email=email, done=done, invalid=not done)
-        self._send(200 if done else 400, page.encode("utf-8"), "text/html; charset=utf-8", False)
+        self._subscribe_pages("POST", path, body, False)
 
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()

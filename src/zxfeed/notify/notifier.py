@@ -1,21 +1,28 @@
-"""The notify stage as the daemon and CLI use it: queue alerts and digests, deliver, unsubscribe."""
+"""The notify stage as the daemon, the CLI and the web pages use it: queue, deliver, subscriptions."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from ..config import Config, SubscriberConfig
+from ..config import Config
 from ..store import Store
+from . import outbox
+from . import subscriptions as subs
 from .alerts import queue_alerts
-from .digest import queue_digest, sync_subscribers
+from .digest import is_due, queue_digest
 from .messages import Mail, MessageBuilder
 from .operator import queue_operator_alerts
 from .send import Report, Sender, deliver, make_sender
-from .tokens import load_secret, verify
+from .tokens import load_secret, make_token, read_token, verify
 
 log = logging.getLogger("zxfeed.notify")
+ERROR_KEY = "mail_error"
 
 
 class Notifier:
@@ -25,36 +32,95 @@ class Notifier:
         self.cfg = cfg
         self.store = store
         self.builder = MessageBuilder(cfg, load_secret(store, cfg.notify.secret_env))
+        self.tz = ZoneInfo(cfg.schedule.timezone)
         self._sender = sender
         self._lock = threading.Lock()
-        sync_subscribers(store, cfg, datetime.now(UTC))
+        # The daemon sets this to wake its mail thread (a confirmation mail should not wait).
+        self.wake: Callable[[], None] = lambda: None
+        subs.sync_config(store, cfg, self._now())
+        self.requeue_tls_failures()
 
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
+    def key(self, email: str) -> str:
+        """The comparison key of an address under ``[notify] local_part_case``."""
+        return subs.address_key(email, self.cfg.notify.local_part_case)
+
+    # -- alerts, digests, delivery ---------------------------------------------
+
     def alerts(self) -> int:
-        """Queue alerts for stored items that wait for them."""
-        if not self.cfg.subscribers:
-            # Nobody to tell: items still leave the waiting list.
-            with self.store.transaction() as db:
-                db.execute("UPDATE items SET notified = 1 WHERE notified = 0")
-            return 0
+        """Queue alerts for stored items that wait for them (and backlogs now due)."""
         return queue_alerts(self.store, self.cfg, self.builder, self._now())
 
-    def digest(self, sub: SubscriberConfig, *, dry_run: bool = False) -> Mail | None:
-        """Queue one subscriber's digest (or only build it)."""
+    def digest_subscriptions(self) -> list[subs.Subscription]:
+        """Active daily and weekly subscriptions."""
+        return subs.active(self.store, ["daily", "weekly"])
+
+    def due_digests(self) -> list[subs.Subscription]:
+        """Digest subscriptions whose scheduled time has passed since their last digest."""
+        now = self._now()
+        return [s for s in self.digest_subscriptions() if is_due(self.store, s, now, self.tz)]
+
+    def digest(self, sub: subs.Subscription, *, dry_run: bool = False) -> Mail | None:
+        """Queue one subscription's digest (or only build it)."""
         return queue_digest(self.store, self.cfg, self.builder, sub, self._now(), dry_run=dry_run)
+
+    def smtp_fingerprint(self) -> str:
+        """What a TLS refusal depends on: the ``[smtp]`` table and the CA file's content."""
+        smtp = self.cfg.smtp
+        if smtp is None:
+            return ""
+        data = smtp.model_dump_json().encode()
+        if smtp.ca_file and self.cfg.resolve(smtp.ca_file).is_file():
+            data += self.cfg.resolve(smtp.ca_file).read_bytes()
+        return hashlib.sha256(data).hexdigest()[:16]
+
+    def requeue_tls_failures(self) -> int:
+        """Messages failed on a refused certificate go again once ``[smtp]`` or its CA changed."""
+        err = self.delivery_error()
+        if err is None or err.get("smtp") == self.smtp_fingerprint():
+            return 0
+        with self.store.transaction() as db:
+            cur = db.execute("UPDATE outbox SET status='pending', next_attempt=? "
+                             "WHERE status='failed' AND last_error LIKE 'tls:%'",
+                             (self._now().isoformat(timespec="seconds"),))
+            db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
+        log.info("mail: [smtp] changed since the TLS refusal, %d messages queued again", cur.rowcount)
+        return cur.rowcount
 
     def deliver(self) -> Report:
         """Send what is due from the outbox."""
         with self._lock:
-            sender = self._sender or make_sender(self.cfg.smtp, self.cfg.outbox_dir)
+            sender = self._sender or make_sender(
+                self.cfg.smtp, self.cfg.outbox_dir,
+                self.cfg.resolve(self.cfg.smtp.ca_file) if self.cfg.smtp and self.cfg.smtp.ca_file
+                else None)
             report = deliver(self.store, sender, self._now(), retry_base=self.cfg.notify.retry_base,
                              retry_cap=self.cfg.notify.retry_cap)
+        if report.error:
+            self._set_error(report.error)
+        elif report.sent:
+            self._set_error(None)
         if report.sent or report.retried or report.failed:
             log.info("mail sent=%d retried=%d failed=%d", report.sent, report.retried,
                      report.failed)
         return report
+
+    def _set_error(self, error: str | None) -> None:
+        with self.store.transaction() as db:
+            if error is None:
+                db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
+            else:
+                value = json.dumps({"error": error, "at": self._now().isoformat(timespec="seconds"),
+                                    "smtp": self.smtp_fingerprint()}, ensure_ascii=False)
+                db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                           "DO UPDATE SET value=excluded.value", (ERROR_KEY, value))
+
+    def delivery_error(self) -> dict[str, str] | None:
+        """The last round-ending delivery error (a refused certificate), until a message goes."""
+        rows = self.store.query("SELECT value FROM meta WHERE key=?", (ERROR_KEY,))
+        return json.loads(rows[0][0]) if rows else None
 
     def run_round(self) -> Report:
         """Alerts for anything waiting, operator alerts, then delivery: after polls and on a timer."""
@@ -62,22 +128,84 @@ class Notifier:
         queue_operator_alerts(self.store, self.cfg, self.builder, self._now())
         return self.deliver()
 
-    def unsubscribe(self, email: str, token: str) -> bool:
-        """Record an unsubscription if the token is genuine."""
-        if not verify(self.builder.secret, email, token):
-            return False
-        with self.store.transaction() as db:
-            db.execute("INSERT INTO subscribers (email, created, unsubscribed_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT(email) DO UPDATE SET unsubscribed_at=excluded.unsubscribed_at",
-                       (email, self._now().isoformat(), self._now().isoformat()))
-        log.info("unsubscribed %s", email)
-        return True
+    # -- subscriptions (the web pages and the CLI) -------------------------------
 
-    def render_unsubscribe(self, **context: object) -> str:
-        """The confirmation / result page."""
-        return self.builder.env.get_template("unsubscribe.html").render(
-            {"done": False, "invalid": False, "email": "", "token": "", "action": "", **context})
+    def confirm_url(self, sub: subs.Subscription) -> str:
+        """The double opt-in link; expires after ``[notify] confirm_hours``."""
+        expires = self._now() + timedelta(hours=self.cfg.notify.confirm_hours)
+        token = make_token(self.builder.secret, "confirm", sub.id, expires)
+        return f"{self.cfg.base_url}/subscribe/confirm?token={token}"
+
+    def request(self, email: str, mode: str, filters: dict[str, list[str]]) -> str:
+        """A sign-up from the form: a pending subscription and (at most hourly) a confirmation mail.
+
+        Returns ``"sent"`` or ``"held"`` (a confirmation went to this address within the hour).
+        """
+        now = self._now()
+        address = self.key(email)
+        pending = [s for s in subs.of_address(self.store, address) if s.status == "pending"]
+        if pending:
+            sub = pending[-1]
+            subs.update(self.store, sub.id, now, mode=mode, filters=filters)
+            sub = subs.get(self.store, sub.id) or sub
+        else:
+            sub = subs.create(self.store, email, address, now, mode=mode, filters=filters)
+        last = subs.last_confirm_sent(self.store, address)
+        if last is not None and now - last < timedelta(hours=1):
+            return "held"
+        mail = self.builder.confirm(sub, self.confirm_url(sub), now)
+        with self.store.transaction() as db:
+            outbox.enqueue(db, mail, now, [])
+            subs.mark_confirm_sent(db, sub.id, now)
+        log.info("subscription %d requested, confirmation queued", sub.id)
+        self.wake()
+        return "sent"
+
+    def token_subscription(self, token: str, purpose: str) -> subs.Subscription | None:
+        """The subscription a genuine token names (for ``confirm`` also unexpired)."""
+        sub_id = read_token(self.builder.secret, token, purpose, self._now())
+        return subs.get(self.store, sub_id) if sub_id is not None else None
+
+    def confirm(self, token: str) -> subs.Subscription | None:
+        """Activate the subscription of a confirmation token (again: no change)."""
+        sub = self.token_subscription(token, "confirm")
+        if sub is None or sub.status not in ("pending", "active"):
+            return None
+        if sub.status == "pending":
+            subs.update(self.store, sub.id, self._now(), status="active")
+            log.info("subscription %d confirmed", sub.id)
+        return subs.get(self.store, sub.id)
+
+    def change(self, sub: subs.Subscription, *, mode: str | None = None,
+               filters: dict[str, list[str]] | None = None, status: str | None = None) -> None:
+        """Change one subscription from its manage page or the CLI."""
+        subs.update(self.store, sub.id, self._now(), mode=mode, filters=filters, status=status)
+        log.info("subscription %d changed%s", sub.id, f" status={status}" if status else "")
+
+    def unsubscribe_token(self, token: str) -> subs.Subscription | None:
+        """One-click (RFC 8058) or the page's button: end the one subscription the mail was for."""
+        sub = self.token_subscription(token, "unsubscribe") or self.token_subscription(token, "manage")
+        if sub is None:
+            return None
+        if sub.status != "unsubscribed":
+            self.change(sub, status="unsubscribed")
+        return subs.get(self.store, sub.id)
+
+    def unsubscribe_address(self, email: str, token: str) -> list[subs.Subscription]:
+        """Links in mail from before subscription ids: end that address's subscriptions."""
+        if not email or not verify(self.builder.secret, email, token):
+            return []
+        ended = []
+        for sub in subs.of_address(self.store, self.key(email)):
+            if sub.status != "pending":
+                self.change(sub, status="unsubscribed")
+                ended.append(sub)
+        return ended
 
     def check_token(self, email: str, token: str) -> bool:
-        """Whether an unsubscribe link is genuine (without acting on it)."""
+        """Whether an old address-keyed unsubscribe link is genuine (without acting on it)."""
         return verify(self.builder.secret, email, token)
+
+    def render(self, template: str, **context: object) -> str:
+        """A page from the templates (the same loader and autoescaping as the mails)."""
+        return self.builder.env.get_template(template).render(context)

@@ -1,8 +1,12 @@
-"""Operator alerts: one message when a source stays broken, blocked or failing, one when it recovers."""
+"""Operator mail: one message per incident round listing every source that went bad or came back.
+
+At most one message per ``[notify] operator_every``: changes seen in between wait
+(their sources are not marked as told) and go together in the next message.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..config import Config
 from ..store import Store
@@ -10,27 +14,34 @@ from . import outbox
 from .messages import MessageBuilder
 
 BAD = ("broken", "blocked", "failing")
+LAST_KEY = "operator_last_mail"
 
 
 def queue_operator_alerts(store: Store, cfg: Config, builder: MessageBuilder, now: datetime) -> int:
-    """Queue a message per source whose state crossed the threshold (or recovered) since last told."""
+    """Queue one message if sources crossed the threshold (or recovered) and the last one is old enough."""
     if not cfg.operator:
         return 0
-    names = {s.id: s.name for s in cfg.sources}
+    names = {s.id: (s.name, s.url) for s in cfg.sources}
     after = timedelta(seconds=cfg.notify.operator_after)
-    queued = 0
+    bad, recovered = [], []
     for src in store.sources(counts=False):
         told = src.operator_state
-        bad = src.state in BAD
-        if bad and told != src.state and src.state_since and now - src.state_since >= after:
-            new_told = src.state
-        elif not bad and told in BAD and src.state != "new":
-            new_told = None
-        else:
-            continue
-        mail = builder.operator(cfg.operator, src, names.get(src.id, src.id), now)
-        with store.transaction() as db:
-            outbox.enqueue(db, mail, now, [])
-            db.execute("UPDATE sources SET operator_state=? WHERE id=?", (new_told, src.id))
-        queued += 1
-    return queued
+        name, url = names.get(src.id, (src.id, ""))
+        if src.state in BAD:
+            if told != src.state and src.state_since and now - src.state_since >= after:
+                bad.append((src, name, url))
+        elif told in BAD and src.state != "new":
+            recovered.append((src, name, url))
+    if not bad and not recovered:
+        return 0
+    rows = store.query("SELECT value FROM meta WHERE key=?", (LAST_KEY,))
+    if rows and now - datetime.fromisoformat(rows[0][0]) < timedelta(seconds=cfg.notify.operator_every):
+        return 0
+    mail = builder.operator(cfg.operator, bad, recovered, now)
+    with store.transaction() as db:
+        outbox.enqueue(db, mail, now, [])
+        db.executemany("UPDATE sources SET operator_state=? WHERE id=?",
+                       [(s.state, s.id) for s, _, _ in bad] + [(None, s.id) for s, _, _ in recovered])
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                   "value=excluded.value", (LAST_KEY, now.astimezone(UTC).isoformat()))
+    return 1

@@ -30,8 +30,9 @@ class Pending:
     attempts: int
 
 
-def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[str]) -> None:
-    """Queue ``mail`` and record its items as delivered to its recipient (caller's transaction)."""
+def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[str], *,
+            subscriber: str | None = None) -> None:
+    """Queue ``mail`` and record its items as delivered to ``subscriber`` (its address key)."""
     db.execute(
         "INSERT INTO outbox (message_id, recipient, kind, subject, raw, created, next_attempt) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -39,7 +40,7 @@ def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[st
     )
     db.executemany(
         "INSERT OR IGNORE INTO deliveries (subscriber, item_id, kind, message_id) VALUES (?,?,?,?)",
-        [(mail.recipient, i, mail.kind, mail.message_id) for i in item_ids],
+        [(subscriber or mail.recipient, i, mail.kind, mail.message_id) for i in item_ids],
     )
 
 

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import smtplib
+import ssl
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +25,13 @@ log = logging.getLogger("zxfeed.notify")
 class SendError(Exception):
     """A delivery attempt failed; ``permanent`` for a 5xx refusal of this recipient."""
 
-    def __init__(self, message: str, *, permanent: bool = False, server_down: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, server_down: bool = False,
+                 tls: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.server_down = server_down
+        # A certificate we refuse is a configuration problem: retrying cannot fix it.
+        self.tls = tls
 
 
 class Sender(Protocol):
@@ -38,30 +42,58 @@ class Sender(Protocol):
 class SmtpSender:
     """One SMTP connection per delivery round, opened on first use."""
 
-    def __init__(self, cfg: SmtpConfig, timeout: float = 30.0) -> None:
+    def __init__(self, cfg: SmtpConfig, timeout: float | None = None,
+                 ca_file: Path | None = None) -> None:
         self.cfg = cfg
-        self.timeout = timeout
+        self.timeout = timeout or cfg.timeout
+        self.ca_file = ca_file
         self._conn: smtplib.SMTP | None = None
         self.envelope_from = parseaddr(cfg.from_)[1] or "zxfeed@localhost"
 
+    def _context(self) -> ssl.SSLContext:
+        """Certificates and host names checked, against the system's CAs or ``[smtp] ca_file``."""
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+
     def _connect(self) -> smtplib.SMTP:
         c = self.cfg
+        conn: smtplib.SMTP | None = None
         try:
-            conn: smtplib.SMTP
             if c.ssl:
-                conn = smtplib.SMTP_SSL(c.host, c.port, timeout=self.timeout)
+                conn = smtplib.SMTP_SSL(c.host, c.port, timeout=self.timeout, context=self._context())
             else:
                 conn = smtplib.SMTP(c.host, c.port, timeout=self.timeout)
                 if c.starttls:
-                    conn.starttls()
+                    conn.ehlo()
+                    if not conn.has_extn("starttls"):
+                        raise SendError(f"tls: SMTP {c.host}:{c.port} does not offer STARTTLS — "
+                                        "use ssl = true or another server", tls=True)
+                    conn.starttls(context=self._context())
             if c.username:
                 password = os.environ.get(c.password_env or "", "")
                 conn.login(c.username, password)
+        except ssl.SSLCertVerificationError as exc:
+            self._abandon(conn)
+            raise SendError(f"tls: certificate of SMTP {c.host}:{c.port} refused "
+                            f"({exc.verify_message}) — fix the server's certificate or set "
+                            "[smtp] ca_file", tls=True) from None
+        except ssl.SSLError as exc:
+            self._abandon(conn)
+            raise SendError(f"tls: TLS with SMTP {c.host}:{c.port} failed ({exc.reason or exc})",
+                            tls=True) from None
+        except SendError:
+            self._abandon(conn)
+            raise
         except smtplib.SMTPAuthenticationError as exc:
             raise SendError(f"SMTP login refused ({exc.smtp_code})", server_down=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise SendError(f"SMTP {c.host}:{c.port} unreachable: {exc}", server_down=True) from None
         return conn
+
+    @staticmethod
+    def _abandon(conn: smtplib.SMTP | None) -> None:
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.close()
 
     def send(self, recipient: str, raw: bytes) -> None:
         """Hand one message to the server; raise :class:`SendError` on any refusal."""
@@ -115,6 +147,7 @@ class Report:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    error: str | None = None  # a round-ending configuration error (TLS), for the operator
 
 
 def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 30.0,
@@ -126,6 +159,15 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
             try:
                 sender.send(msg.recipient, msg.raw)
             except SendError as exc:
+                if exc.tls:
+                    # Every message of the round would meet the same certificate: all are
+                    # marked failed with the reason (a restart requeues them, see requeue_tls).
+                    for m in outbox.due(store, now, limit=100000):
+                        outbox.mark_failed(store, m.id, now, str(exc))
+                        report.failed += 1
+                    report.error = str(exc)
+                    log.error("mail delivery stopped: %s", exc)
+                    break
                 if exc.permanent:
                     outbox.mark_failed(store, msg.id, now, str(exc))
                     report.failed += 1
@@ -146,7 +188,7 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
     return report
 
 
-def make_sender(smtp: SmtpConfig | None, outbox_dir: Path) -> Sender:
+def make_sender(smtp: SmtpConfig | None, outbox_dir: Path, ca_file: Path | None = None) -> Sender:
     """SMTP when ``[smtp]`` is configured, else ``.eml`` files in ``outbox_dir``."""
-    return SmtpSender(smtp) if smtp else FileSender(outbox_dir)
+    return SmtpSender(smtp, ca_file=ca_file) if smtp else FileSender(outbox_dir)
 
