@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -130,7 +131,12 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
     finally:
         if server is not None:
             server.stop()
-        daemon.stop()
+        clean = daemon.stop()
+    if not clean and stop_after is None:
+        # A poll thread is still busy (a hostile page, a hung resolver): exit anyway.
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(EXIT_OK)
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..encoding import decode
+from ..limits import MAX_ITEMS, MAX_TITLE
+from ..links import web_link
 from ..models import RawItem
 from .autodetect import detect_items
 from .feed import is_feed, parse_feed
@@ -25,6 +27,7 @@ class Extraction:
     encoding: str
     replacements: int = 0
     warnings: list[str] = field(default_factory=list)
+    skipped: int = 0  # entries dropped for a link or text no later stage could handle
 
 
 def extract_items(
@@ -39,6 +42,40 @@ def extract_items(
     json_fields: dict[str, str | None] | None = None,
 ) -> Extraction:
     """Items of a list page, feed or JSON list; ``kind`` is ``auto``, ``html``, ``feed`` or ``json``."""
+    return _kept(_extract(body, url, content_type=content_type, now=now, kind=kind,
+                          encoding=encoding, selectors=selectors, json_fields=json_fields))
+
+
+def _kept(result: Extraction) -> Extraction:
+    """Only entries with a usable web link, at most MAX_ITEMS, titles bounded; the rest counted."""
+    kept: list[RawItem] = []
+    for item in result.items:
+        link = web_link(item.url)
+        if link is None or not item.title:
+            result.skipped += 1
+            continue
+        item.url = link
+        if len(item.title) > MAX_TITLE:
+            item.title = item.title[:MAX_TITLE]
+        kept.append(item)
+    if len(kept) > MAX_ITEMS:
+        result.warnings.append(f"{len(kept)} items on one page, kept the first {MAX_ITEMS}")
+        kept = kept[:MAX_ITEMS]
+    result.items = kept
+    return result
+
+
+def _extract(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    now: datetime,
+    kind: str,
+    encoding: str | None,
+    selectors: Selectors | None,
+    json_fields: dict[str, str | None] | None,
+) -> Extraction:
     if kind == "feed" or (kind == "auto" and is_feed(body, content_type)):
         items = parse_feed(body, url, content_type=content_type, now=now)
         if items is not None:
@@ -73,6 +110,6 @@ def _load_json(text: str) -> object | None:
     for candidate in ((m.group(1),) if m else ()) + (text,):
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             continue
     return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+
+from ..links import web_link
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
@@ -61,11 +64,13 @@ class Page:
         href = re.sub(r"[\r\n\t]", "", href)
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             return None
-        url = urljoin(self.base, href)
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(urljoin(self.base, href))
+        except ValueError:  # "http://[siteurl]/…": one bad link, not a bad page
+            return None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
-        return parts._replace(fragment="").geturl()
+        return web_link(parts._replace(fragment="").geturl())
 
 
 def parse_html(text: str, url: str) -> Page:
@@ -85,6 +90,7 @@ def parse_html(text: str, url: str) -> Page:
     for el in root.iter("base"):
         href = el.get("href")
         if href and href.strip():
-            base = urljoin(url, href.strip())
+            with contextlib.suppress(ValueError):
+                base = web_link(urljoin(url, href.strip())) or url
             break
     return Page(root=root, url=url, base=base)

@@ -10,6 +10,7 @@ title-like, link-like and date-like value.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -67,7 +68,7 @@ def script_items(page: Page, now: datetime) -> list[RawItem]:
             if hit:
                 found.append(_raw(page, *hit))
         for data in _json_values(code):
-            found.extend(_raw(page, t, u, d) for t, u, d in _walk(data, now))
+            found.extend(_raw(page, t, u, d) for t, u, d in _entries(data, now))
         # One stray call is not a list.
         if len([f for f in found if f.url]) >= 2:
             for it in found:
@@ -91,7 +92,7 @@ def _json_values(code: str) -> Iterator[Any]:
             return
         try:
             value, end = decoder.raw_decode(code, m.end())
-        except ValueError:
+        except (ValueError, RecursionError):
             pos = m.end()
             continue
         if isinstance(value, list | dict):
@@ -105,6 +106,14 @@ def _pick(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
         if key.lower() in lower and lower[key.lower()] not in (None, ""):
             return lower[key.lower()]
     return None
+
+
+def _entries(data: Any, now: datetime) -> list[tuple[str, str, Any]]:
+    """:func:`_walk` to a list, stopping where nesting outgrows the stack (the entries found so far stay)."""
+    out: list[tuple[str, str, Any]] = []
+    with contextlib.suppress(RecursionError):
+        out.extend(_walk(data, now))
+    return out
 
 
 def _walk(data: Any, now: datetime) -> Iterator[tuple[str, str, Any]]:
@@ -125,11 +134,18 @@ def _walk(data: Any, now: datetime) -> Iterator[tuple[str, str, Any]]:
 
 
 def _date_value(value: Any, now: datetime) -> Any:
-    if isinstance(value, int | float) and value > 10**9:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not 10**9 < value < 10**14:  # 1e20, Infinity, NaN: no date, the entry stays
+            return None
         # Epoch seconds or milliseconds, as JSON endpoints like to send.
         seconds = value / 1000 if value > 10**11 else value
-        return FoundDate(datetime.fromtimestamp(seconds, SHANGHAI), True)
-    return find_date(str(value), now) if value else None
+        try:
+            return FoundDate(datetime.fromtimestamp(seconds, SHANGHAI), True)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return find_date(str(value)[:200], now) if value else None
 
 
 def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = None,
@@ -142,6 +158,7 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
         return obj
 
     out: dict[str, RawItem] = {}
+    bad: list[RawItem] = []
     if items_path or title or link:
         entries = at(data, items_path) if items_path else data
         rows = []
@@ -150,12 +167,22 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
             if isinstance(t, str) and isinstance(u, str):
                 rows.append((u, t, _date_value(at(entry, date or "date"), now)))
     else:
-        rows = list(_walk(data, now))
+        rows = _entries(data, now)
     for u, t, found in rows:
-        url = urljoin(base, u.strip())
+        try:
+            url = urljoin(base, u.strip())
+        except ValueError:  # "http://[siteurl]/…": counted as skipped by extract_items
+            url = ""
         clean, cut = clean_title(t)
-        if url.startswith(("http://", "https://")) and clean and url not in out:
-            out[url] = RawItem(title=clean, url=url, truncated=cut,
-                               published=found.when if found else None,
-                               has_time=bool(found and found.has_time))
-    return list(out.values())
+        if url and not url.startswith(("http://", "https://")):
+            url = ""
+        if not clean or url in out:
+            continue
+        item = RawItem(title=clean, url=url, truncated=cut,
+                       published=found.when if found else None,
+                       has_time=bool(found and found.has_time))
+        if url:
+            out[url] = item
+        else:
+            bad.append(item)
+    return list(out.values()) + bad
