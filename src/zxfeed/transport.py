@@ -191,8 +191,7 @@ def _get(scheme: str, host: str, port: int, target: str, headers: dict[str, str]
         conn.set_tunnel(host, port, headers=auth)
         auth = {}
     try:
-        conn.connect()
-        watch.attach(conn.sock)  # the TLS socket, if one now wraps the connection
+        conn.connect()  # the watch holds a duplicate of the plain socket: TLS wraps it later
         conn.sock.settimeout(limits.read_timeout)
         # Through a forward proxy an http request names the whole URL.
         line = target if proxy is None or scheme == "https" else f"http://{_netloc(host, port, 80)}{target}"

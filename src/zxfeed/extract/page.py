@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from ..limits import MAX_DEPTH, MAX_ELEMENTS
 from ..links import web_link
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -73,15 +74,72 @@ class Page:
         return web_link(parts._replace(fragment="").geturl())
 
 
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>", re.S)
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"])
+# Closed implicitly by the parser, so they do not pile up: never counted, never dropped.
+_IMPLIED = frozenset(["p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody",
+                      "tfoot", "colgroup"])
+# What lists are made of: kept however deep, counted (libxml2 has room above MAX_DEPTH).
+_LIST_TAGS = frozenset(["a", "ul", "ol", "dl", "table", "html", "body"])
+
+
+def bounded_markup(text: str, limit: int = MAX_ELEMENTS) -> str:
+    """The markup cut after ``limit`` tags, so that one page cannot build a huge tree."""
+    if text.count("<") <= limit:
+        return text
+    pos = -1
+    for _ in range(limit):
+        pos = text.find("<", pos + 1)
+    return text[:pos]
+
+
+def flatten(text: str, limit: int) -> str:
+    """``text`` without the opening (and matching closing) tags nested deeper than ``limit``."""
+    out: list[str] = []
+    pos = depth = 0
+    dropped: dict[str, int] = {}
+    for m in _TAG.finditer(text):
+        name = m.group(2)
+        if name is None:
+            continue
+        name = name.lower()
+        if name in _VOID or name in _IMPLIED or m.group(0).endswith("/>"):
+            continue
+        drop = False
+        if m.group(1):
+            if dropped.get(name):
+                dropped[name] -= 1
+                drop = True
+            elif depth:
+                depth -= 1
+        elif depth >= limit and name not in _LIST_TAGS:
+            dropped[name] = dropped.get(name, 0) + 1
+            drop = True
+        else:
+            depth += 1
+        if drop:
+            out.append(text[pos:m.start()])
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def parse_html(text: str, url: str) -> Page:
     """Parse decoded text (never bytes: lxml truncates GBK) and find ``<base href>``."""
     # lxml refuses str input that carries an encoding declaration, and stops at NUL.
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         text = "<html></html>"
+    text = bounded_markup(text)
     # Plain etree elements: lxml.html's per-element class lookup cost ~10 % of extraction.
+    parser = _parser()
     try:
-        root = etree.fromstring(text, _parser())
+        root = etree.fromstring(text, parser)
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+            # libxml2 stops at 2048 levels and drops the rest: a list after thousands of
+            # unclosed <font>s would be lost. Parse again with the excess levels removed.
+            root = etree.fromstring(flatten(text, MAX_DEPTH), parser)
     except (etree.LxmlError, ValueError):
         root = None
     if root is None:
