@@ -19,6 +19,7 @@ _FEED_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(rss|feed
 # A DOCTYPE's internal subset is where entities are declared ("billion laughs" and milder
 # amplification): feeds need none, so it goes before any parser sees the bytes.
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\]\s*)?>", re.S | re.I)
+_ENTITY_NAME = re.compile(rb"<!ENTITY\s+(?:%\s+)?([\w.:-]+)")
 # Character references to surrogates make feedparser raise for the whole feed.
 _SURROGATE_REF = re.compile(rb"&#(?:0*5[5-7]\d{3}|[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2});")
 
@@ -72,10 +73,15 @@ def parse_feed(
 
 
 def _defused(body: bytes) -> bytes:
-    """The feed without entity declarations and surrogate character references."""
+    """The feed without entity declarations (nor references to them) and surrogate references."""
     head = body[:4096]
     if b"<!DOCTYPE" in head or b"<!doctype" in head:
-        body = _DOCTYPE.sub(b"", body, count=1)
+        m = _DOCTYPE.search(body)
+        if m is not None:
+            names = _ENTITY_NAME.findall(m.group(0))[:200]
+            body = body[:m.start()] + body[m.end():]
+            if names:
+                body = re.sub(b"&(?:" + b"|".join(map(re.escape, names)) + b");", b"", body)
     if b"&#" in body:
         body = _SURROGATE_REF.sub(b"&#xFFFD;", body)
     return body
