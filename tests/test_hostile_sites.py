@@ -27,6 +27,11 @@ from hostile import (
     long_title,
     many_items,
 )
+from zxfeed.config import SelectorsConfig, load_config
+from zxfeed.fetch import Fetcher
+from zxfeed.poll import poll_source
+from zxfeed.schedule import fetch_settings
+from zxfeed.store import Store
 
 
 @pytest.fixture()
@@ -236,3 +241,35 @@ def test_bidi_controls_are_stripped_from_titles(tmp_path: Path, site: HostileWeb
     assert set(titles.values()) == {"政协委员提案办理情况答复"}
     text = _feed_bytes(cfg).decode("utf-8")
     assert not any(c in text for c in tricks)
+
+
+def test_a_poll_that_raises_is_recorded_as_that_sources_error(tmp_path: Path, site: HostileWeb) -> None:
+    site.set("/list.html", list_page(good_links("/r", 3)))
+    cfg = load_config(write_config(tmp_path, _source("fine", site.url("/list.html"), "fetch_articles = false")))
+    # A selector that cannot compile stands for any fault inside zxfeed (built unchecked,
+    # as `zxfeed check` may refuse it in a config file).
+    bad = cfg.sources[0].model_copy(update={
+        "id": "bad", "selectors": SelectorsConfig.model_construct(item="li[", title="a", link=None, date=None)})
+    store = Store(cfg.db_path)
+    store.sync_sources([("fine", "fine", bad.url), ("bad", "bad", bad.url)])
+    try:
+        with Fetcher(fetch_settings(cfg)) as fetcher:
+            failed = poll_source(bad, cfg, store, fetcher)
+            fine = poll_source(cfg.sources[0], cfg, store, fetcher)
+        assert failed.status == "failed" and failed.error.startswith("internal:")
+        assert fine.status == "ok" and fine.found == 3
+        state = store.source("bad", counts=False)
+        assert state.last_error_kind == "internal" and state.failures == 1 and state.state == "failing"
+    finally:
+        store.close()
+
+
+def test_extract_does_not_visit_internal_article_links(site: HostileWeb, internal: HostileWeb) -> None:
+    links = [(f"/e{i}.html", f"政协第{i}次常委会议审议通过…") for i in range(3)]
+    links.append((internal.url("/secret.html"), "政协内部文件的有关说明通知…"))
+    site.set("/list.html", list_page(links))
+    out = zxfeed("extract", site.url("/list.html"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 4
+    assert site.count("/e0.html") == 1 and internal.count("/secret.html") == 0
+    assert "SECRET-KEY-4711" not in out.stdout

@@ -20,6 +20,7 @@ from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
+from .netguard import Reach
 from .notify.digest import is_due
 from .notify.notifier import Notifier
 from .opml import build_opml
@@ -189,7 +190,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         result = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
                                selectors=selectors)
         if not args.no_articles:
-            enrich_items(result.items, fetcher, now, budget=50, articles=False)
+            enrich_items(result.items, fetcher, now, budget=50, articles=False,
+                         reach=Reach.own(args.url))
     if args.json:
         out = [{"title": i.title, "url": i.url,
                 "published": i.published.isoformat() if i.published else None}

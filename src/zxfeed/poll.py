@@ -69,6 +69,8 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         wanted += [r for r in raw if not r.truncated and (
             (stored := known.get(item_id(r.url))) is None
             or not (stored.enriched or stored.extra.get("baseline") == "1"))]
+    # Without a source's reach, an article may not be internal at all (not even its own host).
+    reach = reach or Reach(allow_all=fetcher.settings.allow_private)
     for r in wanted[:budget]:
         if fetcher.aborted:
             return
