@@ -57,7 +57,9 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
     budget-limited poll left behind). Known facts are taken from the store, not refetched.
     A source's first poll (its baseline) only completes cut titles: what a page already
     listed is old news, and 20 article pages per site would make a cold start of
-    thousands of sites both slow and impolite.
+    thousands of sites both slow and impolite. ``reach``: the internal addresses article
+    requests may connect to — the source's (:func:`~zxfeed.netguard.reach_for`); without
+    it each article may reach its own host, which only trusted callers (tests) should rely on.
     """
     known = store.known(item_id(r.url) for r in raw) if store else {}
     for r in raw:
@@ -69,8 +71,6 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         wanted += [r for r in raw if not r.truncated and (
             (stored := known.get(item_id(r.url))) is None
             or not (stored.enriched or stored.extra.get("baseline") == "1"))]
-    # Without a source's reach, an article may not be internal at all (not even its own host).
-    reach = reach or Reach(allow_all=fetcher.settings.allow_private)
     for r in wanted[:budget]:
         if fetcher.aborted:
             return

@@ -79,9 +79,9 @@ _VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "param", "source", "track", "wbr"])
 # Closed implicitly by the parser, so they do not pile up: never counted, never dropped.
 _IMPLIED = frozenset(["p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody",
-                      "tfoot", "colgroup"])
-# What lists are made of: kept however deep, counted (libxml2 has room above MAX_DEPTH).
-_LIST_TAGS = frozenset(["a", "ul", "ol", "dl", "table", "html", "body"])
+                      "tfoot", "colgroup", "a"])
+# What lists are made of: kept half as deep again (libxml2 has room up to 2048 levels).
+_LIST_TAGS = frozenset(["ul", "ol", "dl", "table", "html", "body"])
 
 
 def bounded_markup(text: str, limit: int = MAX_ELEMENTS) -> str:
@@ -113,7 +113,7 @@ def flatten(text: str, limit: int) -> str:
                 drop = True
             elif depth:
                 depth -= 1
-        elif depth >= limit and name not in _LIST_TAGS:
+        elif depth >= limit and (name not in _LIST_TAGS or depth >= limit + limit // 2):
             dropped[name] = dropped.get(name, 0) + 1
             drop = True
         else:
