@@ -131,6 +131,35 @@ def test_operator_may_allow_internal_addresses(tmp_path: Path, site: HostileWeb,
     assert _sources(cfg2)["other"]["state"] == "ok"
 
 
+@pytest.mark.parametrize(("address", "internal"), [
+    ("127.0.0.1", True), ("10.1.2.3", True), ("172.16.0.1", True), ("192.168.1.1", True),
+    ("169.254.169.254", True), ("100.64.0.1", True), ("0.0.0.0", True), ("224.0.0.1", True),
+    ("239.255.255.250", True), ("240.0.0.1", True), ("255.255.255.255", True), ("::1", True),
+    ("fe80::1", True), ("fc00::1", True), ("ff02::1", True), ("::ffff:169.254.169.254", True),
+    ("64:ff9b::a9fe:a9fe", True), ("2002:7f00:1::", True), ("::", True),
+    ("8.8.8.8", False), ("202.108.22.5", False), ("2400:da00::6666", False),
+])
+def test_internal_address_classes(address: str, internal: bool) -> None:
+    from ipaddress import ip_address
+
+    from zxfeed.netguard import Reach, is_internal
+
+    assert is_internal(ip_address(address)) is internal
+    assert Reach().permits("example.gov.cn", 80, ip_address(address)) is not internal
+
+
+def test_bad_reach_settings_are_config_errors(tmp_path: Path) -> None:
+    for extra, key in [('private_networks = ["10.0.0.0/33"]', "private_networks"),
+                       ("", "proxy")]:
+        cfg = write_config(tmp_path, _source("s", "http://www.example.gov.cn/", extra))
+        if key == "proxy":
+            cfg.write_text(cfg.read_text("utf-8").replace(
+                "[fetch]", '[fetch]\nproxy = "socks5://127.0.0.1:1080"'), "utf-8")
+        out = zxfeed("check", config=cfg)
+        assert out.returncode == 2 and key in out.stderr, out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+
+
 # -- 16.2 only web links -----------------------------------------------------------------
 
 def test_script_and_data_links_never_become_items(tmp_path: Path, site: HostileWeb) -> None:
@@ -180,8 +209,9 @@ def test_feed_entities_are_not_expanded(tmp_path: Path, site: HostileWeb) -> Non
     assert all("政协会议政协会议" not in t for t in titles.values()), [len(t) for t in titles.values()]
 
 
-def test_list_after_thousands_of_unclosed_tags_is_kept(tmp_path: Path, site: HostileWeb) -> None:
-    site.set("/deep.html", deep_nesting(2500))
+@pytest.mark.parametrize("tag", ["font", "div", "ul"])
+def test_list_after_thousands_of_unclosed_tags_is_kept(tmp_path: Path, site: HostileWeb, tag: str) -> None:
+    site.set("/deep.html", deep_nesting(2500, tag))
     cfg = write_config(tmp_path, _source("deep", site.url("/deep.html"), "fetch_articles = false"))
     assert zxfeed("poll", config=cfg).returncode == 0
     assert sum("/deep/a" in link for link in _titles(cfg)) == 4
