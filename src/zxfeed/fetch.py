@@ -159,9 +159,9 @@ class Fetcher:
         self.watchdog.abort()
 
     def _route(self, url: str, reach: Reach | None, tls_verify: bool) -> Route:
-        s = self.settings
-        return Route(reach=reach or Reach.own(url, allow_all=s.allow_private),
-                     proxy=proxy_for(url, s.proxy, s.no_proxy), tls_verify=tls_verify)
+        """Addresses and TLS for a request to ``url``; the proxy is chosen per hop by ``_fetch``."""
+        return Route(reach=reach or Reach.own(url, allow_all=self.settings.allow_private),
+                     tls_verify=tls_verify)
 
     def close(self) -> None:
         """Nothing is held between requests; kept so that ``with Fetcher()`` reads naturally."""
@@ -186,6 +186,7 @@ class Fetcher:
                ) -> tuple[int, bytes, Headers, str]:
         """GET with redirects followed by hand: every hop passes its host's gate and address check."""
         for _ in range(self.settings.max_redirects + 1):
+            # Per hop: a redirect may lead to a host that NO_PROXY names.
             route = replace(route, proxy=proxy_for(url, self.settings.proxy, self.settings.no_proxy))
             with self._gate(url):
                 status, body, rheaders = self._request(url, headers, route)

@@ -159,6 +159,8 @@ class Daemon:
         try:
             found, _ = discover(src.url, self.fetcher, datetime.now(self.tz))
         except FetchError as exc:
+            if exc.kind == "aborted":
+                return []  # stopping: tried again at the next start
             self.store.record_failure(src.id, datetime.now(self.tz), exc.kind, str(exc),
                                       failure_state(exc))
             log.warning("discover source=%s failed: %s", src.id, exc)
