@@ -86,6 +86,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=90, help="how long the daemon runs")
     ap.add_argument("--tricklers", type=int, default=48, help="sites trickling one byte a second")
     ap.add_argument("--workers", type=int, default=48, help="[fetch] workers")
+    ap.add_argument("--stop-bound", type=float, default=60, help="seconds to wait for the stop")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
 
@@ -146,8 +147,11 @@ def main() -> int:
         in_flight = sum(w.open_trickles for w in servers)
         stop_started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=120)
-        stop_seconds = time.monotonic() - stop_started
+        try:
+            proc.wait(timeout=args.stop_bound)
+            stop_seconds: float | None = time.monotonic() - stop_started
+        except subprocess.TimeoutExpired:
+            stop_seconds = None
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -161,8 +165,9 @@ def main() -> int:
     print("normal site (listed last) first requested after: "
           + (f"{normal_at:.1f} s" if normal_at is not None else "never")
           + f"; requests to it in the run: {normal.count('/list.html')}")
-    print(f"stop after SIGTERM with {in_flight} trickling requests in flight: {stop_seconds:.2f} s "
-          f"(exit code {proc.returncode})")
+    print(f"stop after SIGTERM with {in_flight} trickling requests in flight: "
+          + (f"{stop_seconds:.2f} s (exit code {proc.returncode})" if stop_seconds is not None
+             else f"not stopped after {args.stop_bound:.0f} s (killed)"))
     by_state: dict[str, list[str]] = {}
     for sid, st in states.items():
         by_state.setdefault(f"{st['state']}/{st.get('last_error_kind') or '-'}", []).append(sid)
