@@ -177,7 +177,7 @@ def _get(scheme: str, host: str, port: int, target: str, headers: dict[str, str]
     proxy = urlsplit(route.proxy) if route.proxy else None
     if proxy is not None:
         _proxied_target_check(route, host, port)
-        conn_host, conn_port = proxy.hostname or "", proxy.port or 8080
+        conn_host, conn_port = proxy.hostname or "", proxy.port or 80
     else:
         conn_host, conn_port = host, port
     if scheme == "https":
