@@ -148,15 +148,21 @@ def test_internal_address_classes(address: str, internal: bool) -> None:
     assert Reach().permits("example.gov.cn", 80, ip_address(address)) is not internal
 
 
-def test_bad_reach_settings_are_config_errors(tmp_path: Path) -> None:
-    for extra, key in [('private_networks = ["10.0.0.0/33"]', "private_networks"),
-                       ("", "proxy")]:
-        cfg = write_config(tmp_path, _source("s", "http://www.example.gov.cn/", extra))
-        if key == "proxy":
-            cfg.write_text(cfg.read_text("utf-8").replace(
-                "[fetch]", '[fetch]\nproxy = "socks5://127.0.0.1:1080"'), "utf-8")
-        out = zxfeed("check", config=cfg)
-        assert out.returncode == 2 and key in out.stderr, out.stderr
+@pytest.mark.parametrize(("networks", "proxy", "fix"), [
+    ('["10.0.0.0/33"]', None, "CIDR"),
+    ('["10.0.0.0/8", "192.168.1.20"]', "socks5://127.0.0.1:1080", "http://host:port"),
+    ('["10.0.0.0/8", "192.168.1.20"]', "http://127.0.0.1:3128", None),
+])
+def test_reach_settings_are_checked(tmp_path: Path, networks: str, proxy: str | None,
+                                    fix: str | None) -> None:
+    cfg = write_config(tmp_path, _source("s", "http://www.example.gov.cn/", f"private_networks = {networks}"))
+    if proxy:
+        cfg.write_text(cfg.read_text("utf-8").replace("[fetch]", f'[fetch]\nproxy = "{proxy}"'), "utf-8")
+    out = zxfeed("check", config=cfg)
+    if fix is None:
+        assert out.returncode == 0, out.stderr
+    else:
+        assert out.returncode == 2 and fix in out.stderr, out.stderr
         assert len(out.stderr.strip().splitlines()) == 1
 
 
