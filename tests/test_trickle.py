@@ -127,11 +127,12 @@ def test_trickling_sites_cannot_starve_the_others(tmp_path: Path, site: HostileW
         proc = _start(cfg)
         try:
             def polled(*ids: str) -> bool:
-                # Not _sources(): a reader racing the daemon's first schema migration may fail.
-                out = zxfeed("sources", "--json", config=cfg)
-                states = {s["id"]: s for s in json.loads(out.stdout)} if out.returncode == 0 else {}
-                return all(states.get(i, {}).get("state") == "ok" for i in ids)
+                states = _sources(cfg)
+                return all(states[i]["state"] == "ok" for i in ids)
 
+            # The store is read only once the daemon has made it (its schema migration
+            # is not safe against a second process migrating at the same moment).
+            assert wait_for(lambda: other.count("/list.html") > 0, timeout=90), "never polled"
             assert wait_for(lambda: polled("normal", "sibling"), timeout=90, every=1.0), \
                 _sources(cfg)
             states = _sources(cfg)
