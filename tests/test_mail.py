@@ -134,9 +134,9 @@ def _delivery_error_shown(cfg: Path) -> None:
     from zxfeed.config import load_config
     from zxfeed.metrics import Metrics
     from zxfeed.notify.notifier import Notifier
+    from zxfeed.status import render_status
     from zxfeed.store import Store
     from zxfeed.web import FeedServer
-    from zxfeed.status import render_status
     from zxfeed.web_subscribe import mail_notice
     conf = load_config(cfg)
     store = Store(conf.db_path)

@@ -23,6 +23,7 @@ from .extract.report import render_text
 from .feedfilter import FilteredFeeds
 from .fetch import Fetcher, FetchError
 from .lock import AlreadyRunning, StoreLock
+from .netguard import Reach
 from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
@@ -177,7 +178,12 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
     finally:
         if server is not None:
             server.stop()
-        daemon.stop()
+        clean = daemon.stop()
+    if not clean and stop_after is None:
+        # A poll thread is still busy (a hostile page, a hung resolver): exit anyway.
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(EXIT_OK)
     return EXIT_OK
 
 
@@ -276,7 +282,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         result = extract_items(resp.body, resp.url, content_type=resp.content_type, now=now,
                                selectors=selectors, lists=lists)
         if not args.no_articles:
-            enrich_items(result.items, fetcher, now, budget=50, articles=False)
+            enrich_items(result.items, fetcher, now, budget=50, articles=False,
+                         reach=Reach.own(args.url))
     if args.json:
         out = [{"title": i.title, "url": i.url,
                 "published": i.published.isoformat() if i.published else None}

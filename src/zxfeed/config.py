@@ -103,12 +103,17 @@ class SourceConfig(_Strict):
     homepage: str | None = None
     robots: bool = True
     robots_reason: str | None = None
+    tls_verify: bool = True            # false only together with tls_reason = "..."
+    tls_reason: str | None = None
+    private_networks: list[str] = []   # internal networks this source may reach ("10.1.0.0/16")
     note: str | None = None
 
     @model_validator(mode="after")
     def _robots_opt_out_needs_reason(self) -> SourceConfig:
         if not self.robots and not (self.robots_reason or "").strip():
             raise ValueError("robots = false needs robots_reason")
+        if not self.tls_verify and not (self.tls_reason or "").strip():
+            raise ValueError("tls_verify = false needs tls_reason")
         return self
 
     @field_validator("lists")
@@ -116,6 +121,18 @@ class SourceConfig(_Strict):
     def _list_headings(cls, v: str | list[str] | None) -> str | list[str] | None:
         if isinstance(v, list) and (not v or not all(h.strip() for h in v)):
             raise ValueError('lists needs "main", "all" or a non-empty list of block headings')
+        return v
+
+    @field_validator("private_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for net in v:
+            try:
+                ipaddress.ip_network(net.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{net!r} is not an address or network") from None
         return v
 
     @field_validator("url")
@@ -184,6 +201,19 @@ class FetchConfig(_Strict):
     backlog_per_host: int = Field(2, ge=0, le=50)  # unread articles per host per backlog round
     backlog_every: Interval = 60                   # seconds between backlog rounds
     robots: bool = True
+    total_timeout: Seconds = 60.0      # a whole request (connect … last byte) ends by then
+    slow_after: Seconds = 15.0         # a request older than this is "slow" …
+    slow_share: float = Field(0.25, gt=0, le=1)  # … and slow ones hold at most this share of workers
+    allow_private: bool = False        # true: any source may reach internal addresses
+    proxy: str | None = None           # "http://host:port"; else HTTPS_PROXY / HTTP_PROXY
+    no_proxy: list[str] = []           # hosts reached directly, besides NO_PROXY
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^http://[^/\s]+/?$", v):
+            raise ValueError(f"{v!r} is not an http:// proxy address")
+        return v
 
 
 class ScheduleConfig(_Strict):
@@ -387,6 +417,14 @@ def _explain(file: Path, exc: ValidationError, model: type[BaseModel], prefix: s
     if "robots_reason" in msg:
         return (f'{file}: {key}.robots_reason: robots = false needs a reason — add robots_reason = '
                 '"why this site may be fetched against its robots.txt"')
+    if "tls_reason" in msg:
+        return (f'{file}: {key}.tls_reason: tls_verify = false needs a reason — add tls_reason = '
+                '"why this site\'s certificate may go unchecked"')
+    if last == "proxy":
+        return f'{file}: {key}: {msg} — use "http://host:port" (HTTPS sites are reached through CONNECT)'
+    if last == "private_networks" or (len(loc) > 1 and loc[-2] == "private_networks"):
+        return f'{file}: {key}: {msg} — use addresses or CIDR networks, e.g. ["10.1.0.0/16"]'
+
     if kind == "string_pattern_mismatch" and last in _PATTERN_FIXES:
         return f"{file}: {key}: {err.get('input')!r} is not valid — {_PATTERN_FIXES[last]}"
     if last == "port":

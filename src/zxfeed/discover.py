@@ -20,6 +20,7 @@ from .extract.page import parse_html, text_content
 from .extract.text import clean_text
 from .fetch import Fetcher, FetchError
 from .health import looks_like_wall
+from .netguard import Reach
 
 COLUMN_WORDS = ("要闻", "工作动态", "政协动态", "协商", "提案", "社情民意", "委员", "履职",
                 "通知公告", "公告", "新闻", "动态", "视察", "调研", "专题", "基层", "资讯",
@@ -91,7 +92,8 @@ def discover(url: str, fetcher: Fetcher, now: datetime, *, max_pages: int = 20
         seen.add(page_url)
         if body is None:
             try:
-                resp = fetcher.get(page_url)
+                # A column may reach what the homepage's own host may, nothing more internal.
+                resp = fetcher.get(page_url, reach=Reach.own(url, allow_all=fetcher.settings.allow_private))
             except FetchError:
                 return
             body, content_type, page_url = resp.body, resp.content_type, resp.url

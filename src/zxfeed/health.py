@@ -1,7 +1,8 @@
 """What a poll's outcome says about a source: ok, degraded, broken, blocked or failing.
 
 ``failing``: the site did not answer properly (network, timeout, 5xx, oversize).
-``blocked``: an anti-bot wall, a refusal, or robots.txt. Neither means "no news".
+``blocked``: an anti-bot wall, a refusal, robots.txt, or a redirect to an internal
+address that zxfeed refused (``blocked-address``). Neither means "no news".
 ``broken``: the page loads but its list is gone or mangled. ``degraded``: it
 works with losses (undecodable characters, some items without dates).
 """
@@ -40,8 +41,8 @@ def looks_like_wall(body: bytes, status: int | None = None, cookies: str = "") -
 
 
 def failure_state(exc: FetchError) -> str:
-    """``blocked`` for walls, refusals and robots.txt; ``failing`` for everything else."""
-    if exc.kind == "robots":
+    """``blocked`` for walls, refusals, robots.txt and internal addresses; ``failing`` otherwise."""
+    if exc.kind in ("robots", "blocked-address"):
         return "blocked"
     if exc.kind == "http":
         cookies = exc.headers.get("set-cookie", "") if exc.headers else ""
@@ -65,12 +66,17 @@ class Verdict:
 
 
 def page_state(*, url: str, item_urls: list[str], recent: list[int], replacements: int,
-               undated: int, body: bytes) -> Verdict:
-    """Judge a page that loaded: its items against the source's recent history."""
+               undated: int, body: bytes, skipped: int = 0) -> Verdict:
+    """Judge a page that loaded: its items against the source's recent history.
+
+    ``skipped`` entries (a link or text no stage could use) make a working page ``degraded``.
+    """
     n = len(item_urls)
     if n == 0:
         if looks_like_wall(body, 200):
             return Verdict("blocked", "anti-bot challenge page instead of the list")
+        if skipped:
+            return Verdict("broken", f"no usable items ({skipped} entries skipped: unusable link or text)")
         if recent:
             return Verdict("broken", f"no items found (recently {recent[-1]})")
         return Verdict("broken", "no dated list found on the page")
@@ -83,6 +89,8 @@ def page_state(*, url: str, item_urls: list[str], recent: list[int], replacement
         return Verdict("broken", "every item links off the site")
     if replacements:
         return Verdict("degraded", f"{replacements} characters could not be decoded")
+    if skipped:
+        return Verdict("degraded", f"{skipped} entries skipped: unusable link or text")
     if undated:
         return Verdict("degraded", f"{undated} of {n} items have no date")
     return Verdict("ok")

@@ -9,6 +9,8 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .extract.text import strip_control
+from .limits import MAX_ATTACHMENTS, MAX_SUMMARY, MAX_TITLE
+from .links import web_link
 from .models import Item, RawItem
 from .reprints import simhash, title_key
 
@@ -62,26 +64,29 @@ def normalize_item(
 ) -> Item:
     """A stored-form item: UTC times, clean strings, id from the canonical URL."""
     published = raw.published.astimezone(UTC) if raw.published else None
+    original = web_link(raw.original_url)
     return Item(
         id=item_id(raw.url),
         url=canonical_url(raw.url),
         link=raw.url,
-        title=strip_control(raw.title),
+        title=strip_control(raw.title)[:MAX_TITLE],
         truncated=raw.truncated,
         published=published,
         has_time=raw.has_time,
         source_id=source_id,
         source_name=source_name,
         regions=regions,
-        summary=strip_control(raw.summary) if raw.summary else None,
+        summary=strip_control(raw.summary)[:MAX_SUMMARY] if raw.summary else None,
         first_seen=now.astimezone(UTC),
         updated=now.astimezone(UTC),
         extra={"date_from_url": "1"} if raw.date_from_url else {},
-        author=strip_control(raw.author) if raw.author else None,
-        origin=strip_control(raw.origin) if raw.origin else None,
-        original_url=raw.original_url,
-        original_id=item_id(raw.original_url) if raw.original_url else None,
-        attachments=tuple((u, strip_control(t), m) for u, t, m in raw.attachments),
+        author=strip_control(raw.author)[:MAX_TITLE] if raw.author else None,
+        origin=strip_control(raw.origin)[:MAX_TITLE] if raw.origin else None,
+        original_url=original,
+        original_id=item_id(original) if original else None,
+        # Article pages are hostile too: only web links, and not thousands of them.
+        attachments=tuple((u, strip_control(t)[:MAX_TITLE], m)
+                          for u, t, m in raw.attachments[:MAX_ATTACHMENTS] if web_link(u)),
         simhash=simhash(raw.body) if raw.body else None,
         title_key=title_key(raw.title),
         enriched=raw.enriched,

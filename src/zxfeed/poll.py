@@ -20,6 +20,7 @@ from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
 from .health import failure_state, page_state
 from .models import Item, RawItem
+from .netguard import Reach, reach_for
 from .normalize import item_id, normalize_item, region_keys
 from .store import SourceState, Store
 
@@ -49,14 +50,17 @@ class PollResult:
 
 def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,
                  store: Store | None = None, robots: bool = True, articles: bool = True,
-                 baseline: bool = False, tz: tzinfo = SHANGHAI) -> None:
+                 baseline: bool = False, tz: tzinfo = SHANGHAI, reach: Reach | None = None,
+                 tls_verify: bool = True) -> None:
     """Visit article pages (bounded, polite, once per item) for full titles and article facts.
 
     Cut titles come first; then items never enriched (new ones, or older ones a
     budget-limited poll left behind). Known facts are taken from the store, not refetched.
     A source's first poll (its baseline) only completes cut titles: what a page already
     listed is old news, and 20 article pages per site would make a cold start of
-    thousands of sites both slow and impolite.
+    thousands of sites both slow and impolite. ``reach``: the internal addresses article
+    requests may connect to — the source's (:func:`~zxfeed.netguard.reach_for`); without
+    it each article may reach its own host, which only trusted callers (tests) should rely on.
     """
     known = store.known(item_id(r.url) for r in raw) if store else {}
     for r in raw:
@@ -69,8 +73,10 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
             (stored := known.get(item_id(r.url))) is None
             or not (stored.enriched or stored.extra.get("baseline") == "1"))]
     for r in wanted[:budget]:
+        if fetcher.aborted:
+            return
         try:
-            resp = fetcher.get(r.url, robots=robots)
+            resp = fetcher.get(r.url, robots=robots, reach=reach, tls_verify=tls_verify)
         except FetchError as exc:
             log.debug("article %s: %s", r.url, exc)
             continue  # tried again on a later poll
@@ -93,20 +99,42 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
 def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
                 now: datetime | None = None,
                 cpu: AbstractContextManager[object] | None = None) -> PollResult:
-    """Poll one source and store what it shows; never raises for a site's misbehaviour.
+    """Poll one source and store what it shows; never raises, whatever the site sends.
 
     ``cpu`` (a semaphore) bounds how many polls parse and store at once, so that a burst
-    of changed pages does not have dozens of threads contend for one interpreter.
+    of changed pages does not have dozens of threads contend for one interpreter. A poll
+    that fails in our own code is recorded as that source's error (kind ``internal``,
+    with backoff), logged in one line, and the other sources' polls go on.
     """
     started = time.monotonic()
-    cpu = cpu or nullcontext()
     now = now or datetime.now(SHANGHAI)
+    try:
+        return _poll(src, cfg, store, fetcher, now, cpu or nullcontext(), started)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("poll source=%s failed in zxfeed itself: %s", src.id, message)
+        log.debug("poll source=%s traceback", src.id, exc_info=True)
+        try:
+            store.record_failure(src.id, now, "internal", message, "failing")
+        except Exception as again:  # the store itself is failing: the log line must do
+            log.warning("poll source=%s: cannot record the failure: %s", src.id, again)
+        return PollResult(src.id, "failed", "failing", error=f"internal: {message}",
+                          seconds=time.monotonic() - started)
+
+
+def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: datetime,
+          cpu: AbstractContextManager[object], started: float) -> PollResult:
     state = store.source(src.id, counts=False)
+    policy = reach_for(src, cfg)
     try:
         resp = fetcher.get(src.url, etag=state.etag if state else None,
                            last_modified=state.last_modified if state else None,
-                           known_hash=state.body_hash if state else None, robots=src.robots)
+                           known_hash=state.body_hash if state else None, robots=src.robots,
+                           reach=policy, tls_verify=src.tls_verify)
     except FetchError as exc:
+        if exc.kind == "aborted":  # the daemon is stopping: the source stays due
+            return PollResult(src.id, "aborted", state.state if state else "new",
+                              error=str(exc), seconds=time.monotonic() - started)
         health = failure_state(exc)
         store.record_failure(src.id, now, exc.kind, str(exc), health)
         return PollResult(src.id, "failed", health, error=f"{exc.kind}: {exc}",
@@ -120,18 +148,28 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
     with cpu:
         extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
-        extraction.items += _more_pages(src, fetcher, now, {i.url for i in extraction.items}, tz)
+        extraction.items += _more_pages(src, cfg, fetcher, now, {i.url for i in extraction.items}, tz)
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
                  budget=cfg.fetch.article_fetches, articles=src.fetch_articles,
-                 baseline=state is None or state.baseline_at is None, tz=tz)
+                 baseline=state is None or state.baseline_at is None, tz=tz, reach=policy,
+                 tls_verify=src.tls_verify)
+    if fetcher.aborted:
+        return PollResult(src.id, "aborted", state.state if state else "new",
+                          error="stopping", seconds=time.monotonic() - started)
     with cpu:
         regions = region_keys(src.region, src.city, src.district)
-        items = [normalize_item(r, source_id=src.id, source_name=src.name, regions=regions, now=now)
-                 for r in extraction.items]
+        items, skipped = [], extraction.skipped
+        for r in extraction.items:
+            try:
+                items.append(normalize_item(r, source_id=src.id, source_name=src.name,
+                                            regions=regions, now=now))
+            except (ValueError, UnicodeError, OverflowError) as exc:
+                skipped += 1
+                log.debug("%s: entry %r skipped: %s", src.id, r.url[:200], exc)
         verdict = page_state(
-            url=resp.url, item_urls=[r.url for r in extraction.items],
+            url=resp.url, item_urls=[i.link for i in items],
             recent=state.recent_counts if state else [], replacements=extraction.replacements,
-            undated=sum(r.published is None for r in extraction.items), body=resp.body,
+            undated=sum(i.published is None for i in items), body=resp.body, skipped=skipped,
         )
         evidence = None
         if verdict.state in ("broken", "blocked"):
@@ -161,8 +199,8 @@ def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
                          tz=tz, lists=src.lists)
 
 
-def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[str],
-                tz: tzinfo = SHANGHAI) -> list[RawItem]:
+def _more_pages(src: SourceConfig, cfg: Config, fetcher: Fetcher, now: datetime,
+                seen: set[str], tz: tzinfo = SHANGHAI) -> list[RawItem]:
     """Pages 2…N of a paged JSON list (bounded; a failing page just ends the walk)."""
     j = src.json_fields
     assert j is not None and j.page_param
@@ -172,7 +210,8 @@ def _more_pages(src: SourceConfig, fetcher: Fetcher, now: datetime, seen: set[st
         query = [(k, v) for k, v in parse_qsl(parts.query) if k != j.page_param]
         url = urlunsplit(parts._replace(query=urlencode([*query, (j.page_param, str(number))])))
         try:
-            resp = fetcher.get(url, robots=src.robots)
+            resp = fetcher.get(url, robots=src.robots, reach=reach_for(src, cfg),
+                               tls_verify=src.tls_verify)
         except FetchError as exc:
             log.info("%s: page %d of the list: %s", src.id, number, exc)
             break

@@ -18,7 +18,7 @@ TTL_OK = 24 * 3600
 TTL_ERROR = 3600
 MAX_CRAWL_DELAY = 60.0
 
-Getter = Callable[[str], tuple[int, bytes]]
+Getter = Callable[..., tuple[int, bytes]]  # (url, **request options) → (status, body)
 
 
 class RobotsCache:
@@ -35,8 +35,11 @@ class RobotsCache:
         with self._lock:
             return self._locks.setdefault(origin, threading.Lock())
 
-    def rules(self, url: str) -> Protego | None:
-        """The parsed rules for ``url``'s host, or ``None`` when everything is allowed."""
+    def rules(self, url: str, **options: object) -> Protego | None:
+        """The parsed rules for ``url``'s host, or ``None`` when everything is allowed.
+
+        ``options`` go to the getter (which addresses the request may reach, TLS).
+        """
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._host_lock(origin):
@@ -44,9 +47,11 @@ class RobotsCache:
             if cached and cached[0] > time.monotonic():
                 return cached[1]
             try:
-                status, body = self._get(origin + "/robots.txt")
-            except Exception:  # any failure means "no rules known"
-                self._rules[origin] = (time.monotonic() + TTL_ERROR, None)
+                status, body = self._get(origin + "/robots.txt", **options)
+            except Exception as exc:  # any failure means "no rules known"
+                # A refusal of ours says nothing about the site: do not keep it for others.
+                if getattr(exc, "kind", None) not in ("blocked-address", "aborted", "tls"):
+                    self._rules[origin] = (time.monotonic() + TTL_ERROR, None)
                 return None
             parsed = None
             if 200 <= status < 300 and body:
@@ -55,13 +60,13 @@ class RobotsCache:
                                    parsed)
             return parsed
 
-    def allowed(self, url: str) -> bool:
+    def allowed(self, url: str, **options: object) -> bool:
         """Whether robots.txt lets us fetch ``url``."""
-        parsed = self.rules(url)
+        parsed = self.rules(url, **options)
         return parsed is None or parsed.can_fetch(url, self.agent)
 
-    def crawl_delay(self, url: str) -> float | None:
+    def crawl_delay(self, url: str, **options: object) -> float | None:
         """The host's Crawl-delay for us, capped so a typo cannot stall a source for hours."""
-        parsed = self.rules(url)
+        parsed = self.rules(url, **options)
         delay = parsed.crawl_delay(self.agent) if parsed else None
         return min(float(delay), MAX_CRAWL_DELAY) if delay else None

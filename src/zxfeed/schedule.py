@@ -37,6 +37,7 @@ from .websub import HubPinger, topic_urls
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
 DISCOVER_EVERY = 86400  # a discover = true site's list pages are looked for again daily
+STOP_GRACE = 5.0  # seconds stop() waits for polls that are parsing or storing
 
 
 def fetch_settings(cfg: Config) -> FetchSettings:
@@ -45,7 +46,10 @@ def fetch_settings(cfg: Config) -> FetchSettings:
     return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
                          read_timeout=f.read_timeout, max_bytes=f.max_bytes,
                          max_redirects=f.max_redirects, host_delay=f.host_delay,
-                         host_concurrency=f.host_concurrency, robots=f.robots)
+                         host_concurrency=f.host_concurrency, robots=f.robots,
+                         total_timeout=f.total_timeout, slow_after=f.slow_after,
+                         slow_slots=max(1, int(f.workers * f.slow_share)),
+                         allow_private=f.allow_private, proxy=f.proxy, no_proxy=tuple(f.no_proxy))
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:
@@ -99,6 +103,8 @@ class Daemon:
         self._mail_due = threading.Event()
         self._stopping = threading.Event()
         self._scheduler_lock = threading.Lock()
+        self._running = 0  # polls in flight, waited for (briefly) by stop()
+        self._running_lock = threading.Condition()
         self._mail_thread: threading.Thread | None = None
         self._publish_thread: threading.Thread | None = None
         # Parsing and storing need the interpreter, not the network: one poll at a time per
@@ -241,6 +247,8 @@ class Daemon:
         try:
             found, _ = discover(src.url, self.fetcher, now)
         except FetchError as exc:
+            if exc.kind == "aborted":
+                return []  # stopping: tried again at the next start
             self.store.record_failure(src.id, now, exc.kind, str(exc), failure_state(exc))
             log.warning("discover source=%s failed: %s", src.id, exc)
             state = self.store.source(src.id, counts=False)
@@ -288,9 +296,21 @@ class Daemon:
 
     def poll(self, src: SourceConfig) -> PollResult | None:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
-        if self._stopping.is_set():
-            return None  # queued before a stop: leave it for the next start
+        with self._running_lock:
+            if self._stopping.is_set():
+                return None  # queued before a stop: leave it for the next start
+            self._running += 1
+        try:
+            return self._poll(src)
+        finally:
+            with self._running_lock:
+                self._running -= 1
+                self._running_lock.notify_all()
+
+    def _poll(self, src: SourceConfig) -> PollResult | None:
         result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self._cpu)
+        if result.status == "aborted":
+            return None  # stopped mid-poll: nothing recorded, the source stays due
         log_poll(result)
         self.metrics.observe(result)
         if result.new:
@@ -406,21 +426,37 @@ class Daemon:
             return False
         return self.scheduler.running
 
-    def stop(self) -> None:
-        """Let running polls finish, publish, release everything."""
-        # Polls already queued in the executor return at once; running ones finish.
-        with self._scheduler_lock:
+    def stop(self, grace: float = STOP_GRACE) -> bool:
+        """Abandon polls in flight (their sources stay due), publish, release everything.
+
+        Whatever the sites do, this returns within about ``grace`` seconds plus a publish;
+        ``False`` when a poll thread was still busy then (the caller should exit hard).
+        """
+        # Queued polls return at once; running ones see their requests end and return
+        # without recording anything.
+        with self._scheduler_lock, self._running_lock:
             self._stopping.set()
+        self.fetcher.abort()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + grace
+        with self._running_lock:
+            while self._running and (left := deadline - time.monotonic()) > 0:
+                self._running_lock.wait(left)
+            busy = self._running
+        if busy:
+            log.warning("stop: %d polls still busy after %.0f s; abandoned", busy, grace)
         self._mail_due.set()
         for thread in (self._mail_thread, self._publish_thread):
             if thread is not None:
-                thread.join(timeout=60)
+                thread.join(timeout=max(2.0, deadline - time.monotonic()))
+                busy += thread.is_alive()
         self.publish_if_dirty()
         if self.pinger is not None:
             self.pinger.stop()
         self.fetcher.close()
-        self.store.close()
+        if not busy:  # a thread still using the store would fail on a closed connection
+            self.store.close()
         self.lock.release()
         unpin()
+        return not busy

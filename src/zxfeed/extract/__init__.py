@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from ..encoding import decode
+from ..limits import MAX_ITEMS, MAX_TITLE
+from ..links import web_link
 from ..models import RawItem
 from .autodetect import detect_blocks, merge_items
 from .blocks import Block, choose
@@ -30,6 +32,7 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)
     # Automatic detection: every dated list found, whether it was taken, and why not.
     blocks: list[Block] = field(default_factory=list)
+    skipped: int = 0  # entries dropped for a link or text no later stage could handle
 
 
 def extract_items(
@@ -49,6 +52,43 @@ def extract_items(
 
     ``tz`` is the sites' time zone; ``lists`` picks lists (``"main"``, ``"all"``, headings).
     """
+    return _kept(_extract(body, url, content_type=content_type, now=now, kind=kind,
+                          encoding=encoding, selectors=selectors, json_fields=json_fields,
+                          tz=tz, lists=lists))
+
+
+def _kept(result: Extraction) -> Extraction:
+    """Only entries with a usable web link, at most MAX_ITEMS, titles bounded; the rest counted."""
+    kept: list[RawItem] = []
+    for item in result.items:
+        link = web_link(item.url)
+        if link is None or not item.title:
+            result.skipped += 1
+            continue
+        item.url = link
+        if len(item.title) > MAX_TITLE:
+            item.title = item.title[:MAX_TITLE]
+        kept.append(item)
+    if len(kept) > MAX_ITEMS:
+        result.warnings.append(f"{len(kept)} items on one page, kept the first {MAX_ITEMS}")
+        kept = kept[:MAX_ITEMS]
+    result.items = kept
+    return result
+
+
+def _extract(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    now: datetime,
+    kind: str,
+    encoding: str | None,
+    selectors: Selectors | None,
+    json_fields: dict[str, str | None] | None,
+    tz: tzinfo,
+    lists: str | Sequence[str] | None,
+) -> Extraction:
     if kind == "feed" or (kind == "auto" and is_feed(body, content_type)):
         items = parse_feed(body, url, content_type=content_type, now=now, tz=tz)
         if items is not None:
@@ -88,6 +128,6 @@ def _load_json(text: str) -> object | None:
     for candidate in ((m.group(1),) if m else ()) + (text,):
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             continue
     return None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+
+from ..limits import MAX_DEPTH, MAX_ELEMENTS
+from ..links import web_link
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")
@@ -61,11 +65,64 @@ class Page:
         href = re.sub(r"[\r\n\t]", "", href)
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             return None
-        url = urljoin(self.base, href)
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(urljoin(self.base, href))
+        except ValueError:  # "http://[siteurl]/…": one bad link, not a bad page
+            return None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
-        return parts._replace(fragment="").geturl()
+        return web_link(parts._replace(fragment="").geturl())
+
+
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>", re.S)
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"])
+# Closed implicitly by the parser, so they do not pile up: never counted, never dropped.
+_IMPLIED = frozenset(["p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody",
+                      "tfoot", "colgroup", "a"])
+# What lists are made of: kept half as deep again (libxml2 has room up to 2048 levels).
+_LIST_TAGS = frozenset(["ul", "ol", "dl", "table", "html", "body"])
+
+
+def bounded_markup(text: str, limit: int = MAX_ELEMENTS) -> str:
+    """The markup cut after ``limit`` tags, so that one page cannot build a huge tree."""
+    if text.count("<") <= limit:
+        return text
+    pos = -1
+    for _ in range(limit):
+        pos = text.find("<", pos + 1)
+    return text[:pos]
+
+
+def flatten(text: str, limit: int) -> str:
+    """``text`` without the opening (and matching closing) tags nested deeper than ``limit``."""
+    out: list[str] = []
+    pos = depth = 0
+    dropped: dict[str, int] = {}
+    for m in _TAG.finditer(text):
+        name = m.group(2)
+        if name is None:
+            continue
+        name = name.lower()
+        if name in _VOID or name in _IMPLIED or m.group(0).endswith("/>"):
+            continue
+        drop = False
+        if m.group(1):
+            if dropped.get(name):
+                dropped[name] -= 1
+                drop = True
+            elif depth:
+                depth -= 1
+        elif depth >= limit and (name not in _LIST_TAGS or depth >= limit + limit // 2):
+            dropped[name] = dropped.get(name, 0) + 1
+            drop = True
+        else:
+            depth += 1
+        if drop:
+            out.append(text[pos:m.start()])
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def parse_html(text: str, url: str) -> Page:
@@ -74,9 +131,15 @@ def parse_html(text: str, url: str) -> Page:
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         text = "<html></html>"
+    text = bounded_markup(text)
     # Plain etree elements: lxml.html's per-element class lookup cost ~10 % of extraction.
+    parser = _parser()
     try:
-        root = etree.fromstring(text, _parser())
+        root = etree.fromstring(text, parser)
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+            # libxml2 stops at 2048 levels and drops the rest: a list after thousands of
+            # unclosed <font>s would be lost. Parse again with the excess levels removed.
+            root = etree.fromstring(flatten(text, MAX_DEPTH), parser)
     except (etree.LxmlError, ValueError):
         root = None
     if root is None:
@@ -85,6 +148,7 @@ def parse_html(text: str, url: str) -> Page:
     for el in root.iter("base"):
         href = el.get("href")
         if href and href.strip():
-            base = urljoin(url, href.strip())
+            with contextlib.suppress(ValueError):
+                base = web_link(urljoin(url, href.strip())) or url
             break
     return Page(root=root, url=url, base=base)

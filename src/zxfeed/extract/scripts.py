@@ -12,6 +12,7 @@ when they look like articles: dated, or headline-long titles on article URLs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import statistics
@@ -70,7 +71,7 @@ def script_items(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[RawIt
             if hit:
                 found.append(_raw(page, *hit))
         for data in _json_values(code):
-            found.extend(_raw(page, t, u, d) for t, u, d in _walk(data, now, tz))
+            found.extend(_raw(page, t, u, d) for t, u, d in _entries(data, now, tz))
         if _article_like([f for f in found if f.url]):
             for it in found:
                 if it.url and it.url not in items:
@@ -114,7 +115,7 @@ def _json_values(code: str) -> Iterator[Any]:
             return
         try:
             value, end = decoder.raw_decode(code, m.end())
-        except ValueError:
+        except (ValueError, RecursionError):
             pos = m.end()
             continue
         if isinstance(value, list | dict):
@@ -128,6 +129,14 @@ def _pick(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
         if key.lower() in lower and lower[key.lower()] not in (None, ""):
             return lower[key.lower()]
     return None
+
+
+def _entries(data: Any, now: datetime, tz: tzinfo) -> list[tuple[str, str, Any]]:
+    """:func:`_walk` to a list, stopping where nesting outgrows the stack (the entries found so far stay)."""
+    out: list[tuple[str, str, Any]] = []
+    with contextlib.suppress(RecursionError):
+        out.extend(_walk(data, now, tz))
+    return out
 
 
 def _walk(data: Any, now: datetime, tz: tzinfo) -> Iterator[tuple[str, str, Any]]:
@@ -148,11 +157,18 @@ def _walk(data: Any, now: datetime, tz: tzinfo) -> Iterator[tuple[str, str, Any]
 
 
 def _date_value(value: Any, now: datetime, tz: tzinfo = SHANGHAI) -> Any:
-    if isinstance(value, int | float) and value > 10**9:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not 10**9 < value < 10**14:  # 1e20, Infinity, NaN: no date, the entry stays
+            return None
         # Epoch seconds or milliseconds, as JSON endpoints like to send.
         seconds = value / 1000 if value > 10**11 else value
-        return FoundDate(datetime.fromtimestamp(seconds, tz), True)
-    return find_date(str(value), now, tz) if value else None
+        try:
+            return FoundDate(datetime.fromtimestamp(seconds, tz), True)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return find_date(str(value)[:200], now, tz) if value else None
 
 
 def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = None,
@@ -165,6 +181,7 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
         return obj
 
     out: dict[str, RawItem] = {}
+    bad: list[RawItem] = []
     if items_path or title or link:
         entries = at(data, items_path) if items_path else data
         rows = []
@@ -173,12 +190,22 @@ def json_items(data: Any, base: str, now: datetime, *, items_path: str | None = 
             if isinstance(t, str) and isinstance(u, str):
                 rows.append((u, t, _date_value(at(entry, date or "date"), now, tz)))
     else:
-        rows = list(_walk(data, now, tz))
+        rows = _entries(data, now, tz)
     for u, t, found in rows:
-        url = urljoin(base, u.strip())
+        try:
+            url = urljoin(base, u.strip())
+        except ValueError:  # "http://[siteurl]/…": counted as skipped by extract_items
+            url = ""
         clean, cut = clean_title(t)
-        if url.startswith(("http://", "https://")) and clean and url not in out:
-            out[url] = RawItem(title=clean, url=url, truncated=cut,
-                               published=found.when if found else None,
-                               has_time=bool(found and found.has_time))
-    return list(out.values())
+        if url and not url.startswith(("http://", "https://")):
+            url = ""
+        if not clean or url in out:
+            continue
+        item = RawItem(title=clean, url=url, truncated=cut,
+                       published=found.when if found else None,
+                       has_time=bool(found and found.has_time))
+        if url:
+            out[url] = item
+        else:
+            bad.append(item)
+    return list(out.values()) + bad

@@ -15,7 +15,10 @@ _BADGE_END = re.compile(
     r"(?:\s*(?:[\[【(（]\s*(?:new|NEW|New|新|hot|HOT|置顶)\s*[\]】)）]|(?<![A-Za-z])(?:new|NEW|New|hot|HOT)))+\s*$"
 )
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…+|。{3,}|·{3,})\s*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Bidi controls (embeddings, overrides, isolates, marks) too: in a title they reorder what
+# readers and mail clients show, e.g. make "gpj.exe" look like "exe.jpg".
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def element_text(el: etree._Element) -> str:
@@ -61,7 +64,7 @@ def clean_title(text: str) -> tuple[str, bool]:
 
 
 def strip_control(text: str) -> str:
-    """Characters XML cannot carry (and feedgen rejects), removed."""
+    """Characters XML cannot carry (and feedgen rejects) and bidi controls, removed."""
     return _CONTROL.sub("", text).encode("utf-8", "ignore").decode("utf-8")
 
 
