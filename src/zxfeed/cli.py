@@ -18,14 +18,17 @@ from .extract import extract_items
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
+from .httpauth import status_credentials
 from .lock import AlreadyRunning, StoreLock
 from .notify.digest import is_due
 from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
+from .process import raise_fd_limit
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import SourceState, Store
 from .web import FeedServer
+from .web_server import Limits
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -101,6 +104,8 @@ def _config(args: argparse.Namespace) -> Config:
 def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
             stop_after: float | None = None) -> int:
     cfg = cfg or _config(args)
+    status_auth = status_credentials(cfg)
+    raise_fd_limit()  # idle clients and polls both need descriptors; the server keeps to a share
     daemon = Daemon(cfg)
     server = None
     stop = threading.Event()
@@ -118,7 +123,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
                                     daemon.store, healthy=daemon.healthy,
                                     notifier=daemon.notifier, metrics=daemon.metrics.render,
                                     next_runs=daemon.next_runs,
-                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)))
+                                    opml=lambda: build_opml(cfg, datetime.now(SHANGHAI)),
+                                    limits=server_limits(cfg), status_auth=status_auth)
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path}", file=sys.stderr)
@@ -132,6 +138,13 @@ def cmd_run(args: argparse.Namespace, cfg: Config | None = None,
             server.stop()
         daemon.stop()
     return EXIT_OK
+
+
+def server_limits(cfg: Config) -> Limits:
+    """Connection limits from the ``[server]`` table."""
+    s = cfg.server
+    return Limits(max_connections=s.max_connections, idle_timeout=s.idle_timeout,
+                  request_timeout=s.request_timeout)
 
 
 def cmd_poll(args: argparse.Namespace) -> int:

@@ -143,6 +143,11 @@ class ServerConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     enabled: bool = True
+    max_connections: int = Field(512, ge=16, le=100000)
+    idle_timeout: Seconds = 15.0       # a keep-alive connection waiting for its next request
+    request_timeout: Seconds = 10.0    # a request's headers and body, first byte to last
+    # "user:ENV_VAR": basic auth on the status page and /metrics (feeds stay public).
+    status_auth: str | None = Field(None, pattern=r"^[^:\s]+:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class FetchConfig(_Strict):
@@ -281,6 +286,7 @@ _PATTERN_FIXES = {
     "email": "use name@domain",
     "operator": "use name@domain",
     "time": 'use 24-hour "HH:MM", e.g. "08:00"',
+    "status_auth": 'use "user:ENV_VAR" (the password is read from that environment variable)',
     "id": "use lower-case letters, digits and '-'",
 }
 _DURATION_FIX = 'use seconds (e.g. 900) or a duration like "15m", "2h", "1d" (10s to 7d)'
@@ -410,7 +416,7 @@ def _check_references(file: Path, cfg: Config) -> None:
             if region not in regions:
                 raise ConfigError(f"{file}: subscribers[{i}].regions: unknown region {region!r} — "
                                   "use a region, city or district named by a source")
-    if cfg.smtp and cfg.smtp.password_env and cfg.smtp.password_env not in os.environ:
+    if cfg.smtp and cfg.smtp.password_env and not os.environ.get(cfg.smtp.password_env):
         raise ConfigError(f"{file}: smtp.password_env: environment variable "
-                          f"{cfg.smtp.password_env!r} is not set — export it before starting")
+                          f"{cfg.smtp.password_env!r} is not set or empty — export it before starting")
 

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .httpauth import CHALLENGE, authorized
+from .httpcache import MIN_GZIP, accepts_gzip, compress, none_match, weak_etag
 from .store import Store
+from .web_server import HttpServer, Limits, RequestHandler
 
 log = logging.getLogger("zxfeed.web")
+# Behind [server] status_auth when it is set; feeds, /healthz and /opml stay public.
+PROTECTED = frozenset({"/", "/index.html", "/metrics"})
+GZIP_CACHE = 256
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: FeedServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for an ACK.
-    disable_nagle_algorithm = True
+class _Handler(RequestHandler):
+    server: FeedServer  # type: ignore[assignment]
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -34,6 +36,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         path = unquote(urlsplit(self.path).path)
+        if path in PROTECTED and not authorized(self.headers.get("Authorization"),
+                                                self.server.status_auth):
+            self._send(401, "需要登录\n".encode(), "text/plain; charset=utf-8", head,
+                       {"WWW-Authenticate": CHALLENGE})
+            return
         if path.startswith("/feeds/"):
             self._feed(path.removeprefix("/feeds/"), head)
         elif path == "/healthz":
@@ -95,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
                    "Cache-Control": "public, max-age=60"}
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
-        fresh = (inm is not None and etag in [t.strip() for t in inm.split(",")]) or inm == "*"
+        fresh = none_match(inm, etag)
         if inm is None and ims:
             try:
                 fresh = parsedate_to_datetime(ims) >= mtime.replace(microsecond=0)
@@ -108,10 +115,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
+        headers = dict(headers or {})
+        if status == 200 and self.command in ("GET", "HEAD"):
+            # Every page and feed: a weak validator, and gzip for clients that ask for it.
+            etag = headers.setdefault("ETag", weak_etag(body))
+            headers["Vary"] = "Accept-Encoding"
+            if none_match(self.headers.get("If-None-Match"), etag):
+                status, ctype, head = 304, None, True
+            elif len(body) >= MIN_GZIP and accepts_gzip(self.headers.get("Accept-Encoding")):
+                body = self.server.gzipped(etag, body)
+                headers["Content-Encoding"] = "gzip"
         self.send_response(status, HTTPStatus(status).phrase)
         if ctype:
             self.send_header("Content-Type", ctype)
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", "0" if status == 304 else str(len(body)))
         self.end_headers()
@@ -119,17 +136,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class FeedServer(ThreadingHTTPServer):
+class FeedServer(HttpServer):
     """Serves ``/feeds/...`` from the feeds folder, ``/`` (status) and ``/healthz``."""
-
-    daemon_threads = True
 
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
                  metrics: Callable[[], bytes] | None = None,
                  opml: Callable[[], bytes] | None = None,
-                 next_runs: Callable[[], dict[str, datetime]] | None = None) -> None:
-        super().__init__((host, port), _Handler)
+                 next_runs: Callable[[], dict[str, datetime]] | None = None,
+                 limits: Limits | None = None, status_auth: bytes | None = None) -> None:
+        super().__init__((host, port), _Handler, limits)
+        self.status_auth = status_auth
+        self._gzipped: OrderedDict[str, bytes] = OrderedDict()
         self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics
@@ -157,11 +175,25 @@ class FeedServer(ThreadingHTTPServer):
             if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
                 return hit[2], hit[3], hit[4]
         data = file.read_bytes()
-        etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+        etag = weak_etag(data)
         mtime = datetime.fromtimestamp(st.st_mtime, UTC)
         with self._lock:
             self._cache[file] = (st.st_mtime_ns, st.st_size, data, etag, mtime)
         return data, etag, mtime
+
+    def gzipped(self, etag: str, body: bytes) -> bytes:
+        """``body`` gzipped, remembered by its ETag (feeds are asked for far more often than they change)."""
+        with self._lock:
+            hit = self._gzipped.get(etag)
+            if hit is not None:
+                self._gzipped.move_to_end(etag)
+                return hit
+        packed = compress(body)
+        with self._lock:
+            self._gzipped[etag] = packed
+            while len(self._gzipped) > GZIP_CACHE:
+                self._gzipped.popitem(last=False)
+        return packed
 
     def status_page(self) -> str:
         """A plain page listing every source's health, readable on a phone."""
