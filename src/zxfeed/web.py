@@ -93,6 +93,9 @@ class _Handler(RequestHandler):
 
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
+        if "\x00" in rel:  # Path.resolve() raises on it
+            self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
+            return
         file = (root / rel).resolve()
         if root not in file.parents or file.suffix != ".atom" or not file.is_file():
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
