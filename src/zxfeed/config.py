@@ -143,7 +143,7 @@ class ServerConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     enabled: bool = True
-    max_connections: int = Field(512, ge=16, le=100000)
+    max_connections: int = Field(2048, ge=16, le=100000)
     idle_timeout: Seconds = 15.0       # a keep-alive connection waiting for its next request
     request_timeout: Seconds = 10.0    # a request's headers and body, first byte to last
     # "user:ENV_VAR": basic auth on the status page and /metrics (feeds stay public).

@@ -34,7 +34,7 @@ _HEALTH = re.compile(rb"^(GET|HEAD) /healthz[ ?]")
 class Limits:
     """How long and how much each client may take."""
 
-    max_connections: int = 512
+    max_connections: int = 2048
     idle_timeout: float = 15.0      # keep-alive connection waiting for its next request
     request_timeout: float = 10.0   # from a request's first byte to its last (headers + body)
     write_timeout: float = 30.0     # for the whole response
@@ -187,6 +187,8 @@ class HttpServer:
         self.server_address = self.socket.getsockname()
         self._selector = selectors.DefaultSelector()
         self._conns: dict[socket.socket, Connection] = {}
+        # The same connections by client address, oldest first: who gives way at the cap.
+        self._hosts: dict[str, dict[socket.socket, Connection]] = {}
         # Connections coming back from workers: (connection, keep it open).
         self._returned: collections.deque[tuple[Connection, bool]] = collections.deque()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -259,15 +261,27 @@ class HttpServer:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = Connection(sock, address)
             self._conns[sock] = conn
+            self._hosts.setdefault(conn.host, {})[sock] = conn
             self._selector.register(sock, selectors.EVENT_READ, conn)
 
     def _evict(self, count: int) -> bool:
-        """Close the ``count`` longest-waiting connections that no worker holds."""
-        waiting = sorted((c for c in self._conns.values() if not c.busy),
-                         key=lambda c: (c.started is not None, c.last_active))
-        for conn in waiting[:count]:
+        """Close ``count`` connections no worker holds, oldest first, from the address holding most.
+
+        A flood from one address then makes room out of its own connections, not out of
+        other clients' keep-alive connections.
+        """
+        victims: list[Connection] = []
+        for host in sorted(self._hosts, key=lambda h: len(self._hosts[h]), reverse=True):
+            for conn in self._hosts[host].values():
+                if not conn.busy:
+                    victims.append(conn)
+                    if len(victims) >= count:
+                        break
+            if len(victims) >= count:
+                break
+        for conn in victims:
             self._close(conn)
-        return bool(waiting)
+        return bool(victims)
 
     def _read(self, conn: Connection) -> None:
         try:
@@ -348,7 +362,7 @@ class HttpServer:
             conn, keep = self._returned.popleft()
             conn.busy = False
             if not keep or self._stop.is_set():
-                self._conns.pop(conn.sock, None)
+                self._forget(conn)
                 conn.sock.close()
                 continue
             conn.last_active = time.monotonic()
@@ -356,8 +370,16 @@ class HttpServer:
             self._selector.register(conn.sock, selectors.EVENT_READ, conn)
             self._frame(conn)
 
-    def _close(self, conn: Connection) -> None:
+    def _forget(self, conn: Connection) -> None:
         self._conns.pop(conn.sock, None)
+        same = self._hosts.get(conn.host)
+        if same is not None:
+            same.pop(conn.sock, None)
+            if not same:
+                del self._hosts[conn.host]
+
+    def _close(self, conn: Connection) -> None:
+        self._forget(conn)
         if not conn.busy:
             with contextlib.suppress(KeyError, ValueError):
                 self._selector.unregister(conn.sock)
