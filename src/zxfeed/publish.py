@@ -24,6 +24,7 @@ from lxml import etree
 
 from . import __version__
 from .extract.text import strip_control
+from .files import private_dir
 from .models import Item
 from .reprints import story_head
 from .store import Store
@@ -243,7 +244,7 @@ def _restore_link_attributes(entry: etree._Element, links: list[dict[str, str]])
 
 def _write(path: Path, data: bytes) -> None:
     """Atomic replace: temp file, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".atom")
     try:
         with os.fdopen(fd, "wb") as fh:

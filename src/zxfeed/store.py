@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from .files import private_dir, private_file
 from .models import Item
 from .reprints import assign_story, index_simhash
 from .schema import migrate
@@ -83,7 +84,11 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        # SQLite gives the -wal and -shm files the database file's mode.
+        for file in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))):
+            if file == self.path or file.exists():
+                private_file(file)
         self._lock = threading.RLock()
         self._pending: list[tuple[str | None, str | None, str | None, str]] = []
         self._pending_lock = threading.Lock()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import SmtpConfig
+from ..files import private_dir
 from ..store import Store
 from . import outbox
 
@@ -97,7 +98,7 @@ class FileSender:
 
     def send(self, recipient: str, raw: bytes) -> None:
         """Atomically write the message (named by its content hash: a resend overwrites)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         name = hashlib.sha256(raw).hexdigest()[:20] + ".eml"
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
