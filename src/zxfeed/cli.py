@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from .poll import enrich_items, poll_source
 from .process import raise_fd_limit
 from .schedule import Daemon, fetch_settings, log_poll, make_publisher
 from .store import SourceState, Store
+from .store_errors import StoreDamaged, StoreWriteError, damaged, is_corrupt
 from .web import FeedServer
 from .web_server import Limits
 
@@ -223,6 +225,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
+    store.writable()  # a full disk: every source is shown failing, with the reason
     states = {s.id: s for s in store.sources()}
     rows = []
     for src in _selected(cfg, args):
@@ -354,6 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"zxfeed: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (StoreDamaged, StoreWriteError) as exc:
+        print(f"zxfeed: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise
+        # Found past the opening (a page deep in the file): name the file all the same.
+        print(f"zxfeed: {damaged(_config(args).db_path, exc)}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         return EXIT_FAIL
     except BrokenPipeError:

@@ -29,6 +29,7 @@ from .poll import PollResult, poll_source
 from .process import limit_malloc_arenas, pin_to_one_core
 from .publish import Publisher
 from .store import Store
+from .store_errors import StoreWriteError
 
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
@@ -178,7 +179,11 @@ class Daemon:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""
         if self._stopping.is_set():
             return None  # queued before a stop: leave it for the next start
-        result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self._cpu)
+        try:
+            result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self._cpu)
+        except StoreWriteError as exc:  # disk full: /healthz and the status page say so
+            log.warning("poll source=%s not stored: %s", src.id, exc)
+            return None
         log_poll(result)
         self.metrics.observe(result)
         if result.new:
@@ -216,6 +221,8 @@ class Daemon:
             started = time.monotonic()
             try:
                 self.publish_if_dirty()
+            except StoreWriteError as exc:
+                log.warning("publishing feeds failed: %s", exc)
             except Exception:  # a failed round (disk full …) is retried on the next one
                 log.exception("publishing feeds failed")
             # In a burst (thousands of sources changing at once) rounds get long: keep
@@ -233,6 +240,8 @@ class Daemon:
             try:
                 if self.notifier is not None:
                     self.notifier.run_round()
+            except StoreWriteError as exc:
+                log.warning("mail round failed: %s", exc)
             except Exception:  # a bad round must not end mail for good; it is retried
                 log.exception("mail round failed")
 
@@ -265,12 +274,12 @@ class Daemon:
         log.info("published %d feed files", len(written))
 
     def healthy(self) -> bool:
-        """Scheduler running and store answering."""
+        """Scheduler running, store answering and taking writes."""
         try:
             self.store.item_count()
         except Exception:
             return False
-        return self.scheduler.running
+        return self.scheduler.running and self.store.can_write()
 
     def stop(self) -> None:
         """Let running polls finish, publish, release everything."""

@@ -154,7 +154,12 @@ INSERT INTO simhash_bands (band, value, item_id)
     UNION ALL SELECT 4, (simhash >> 52) & 4095, id FROM items WHERE simhash IS NOT NULL;
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# A row written by Store.writable(): a real write, so that /healthz sees a full disk.
+_V8_STORE_PROBE = """
+CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_STORE_PROBE)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

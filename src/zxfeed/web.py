@@ -221,7 +221,10 @@ class FeedServer(HttpServer):
             "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
             "padding:4px;text-align:left;font-size:14px}.ok{color:green}.failing,.broken,"
             ".blocked{color:#b00}.degraded{color:#b60}</style></head><body>"
-            "<h1>zxfeed</h1><p><a href='/feeds/all.atom'>all.atom</a> · "
+            "<h1>zxfeed</h1>"
+            + (f"<p class='failing'>{html.escape(self.store.write_failure)}</p>"
+               if self.store.write_failure else "")
+            + "<p><a href='/feeds/all.atom'>all.atom</a> · "
             f"{self.store.item_count()} items · <a href='/metrics'>metrics</a></p>"
             "<table><tr><th>source</th><th>state</th><th>items / last poll</th>"
             "<th>last success</th><th>failures</th><th>next poll</th><th>encoding</th>"
