@@ -42,7 +42,7 @@ def test_store_lock_evidence_and_outbox_are_private(tmp_path: Path, web: TestWeb
         """)
     old = os.umask(0)  # the child inherits it: the worst case
     try:
-        with _running(cfg, port) as (proc, _):
+        with _running(cfg, port) as (_proc, _):
             data = tmp_path / "data"
             assert _wait(lambda: any((data / "evidence").rglob("*.html")), 60)
             assert _wait(lambda: (data / "zxfeed.db-wal").exists() and (data / "zxfeed.db-shm").exists())

@@ -46,6 +46,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+def _log_thread_exception(hook: threading.ExceptHookArgs) -> None:
+    if hook.exc_type is SystemExit:
+        return
+    logging.getLogger("zxfeed").error(
+        "uncaught exception in thread %s", hook.thread.name if hook.thread else "?",
+        exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="zxfeed", description="政协网站信息聚合：抓取列表页，生成 Atom 订阅源。")
@@ -351,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(JsonFormatter() if args.log_format == "json" else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=args.log_level, handlers=[handler])
+    if args.log_format == "json":
+        # Whatever would print a bare traceback goes through the log instead: one JSON line.
+        logging.captureWarnings(True)
+        threading.excepthook = _log_thread_exception
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return COMMANDS[args.command](args)
