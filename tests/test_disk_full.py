@@ -15,8 +15,8 @@ import pytest
 
 from conftest import write_config, zxfeed
 from smtpsink import SmtpSink, free_port
-from test_serve import _get, _running, _wait
 from webserver import TestWeb
+from zxrun import _get, _running, _wait
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import ROOT, write_config
 from smtpsink import free_port
-from test_serve import _get, _running, _wait
 from webserver import TestWeb
+from zxrun import _get, _running, _wait
 
 
 def _mode(path: Path) -> int:

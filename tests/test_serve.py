@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import gzip
-import http.client
 import io
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -28,15 +25,7 @@ from zxfeed.cli import JsonFormatter
 from zxfeed.store import Store
 from zxfeed.web import FeedServer
 from zxfeed.web_server import Limits
-
-
-def _wait(cond, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
+from zxrun import _get, _running
 
 
 def _page(n: int) -> str:
@@ -60,41 +49,6 @@ def _config(tmp: Path, web: TestWeb, port: int, server: str = "") -> Path:
         url = "{web.url('/serve/list.html')}"
         region = "北京市"
         """)
-
-
-def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def _running(cfg: Path, port: int, env: dict[str, str] | None = None,
-             args: tuple[str, ...] = ()) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """A real ``zxfeed run``; yields the process and (after it stopped) its stderr lines."""
-    environ = {k: v for k, v in os.environ.items() if k != "ZXFEED_CONFIG"} | (env or {})
-    proc = subprocess.Popen([sys.executable, "-m", "zxfeed.cli", *args, "--config", str(cfg), "run"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=environ)
-    err: list[str] = []
-
-    def up() -> bool:
-        try:
-            return _get(port, "/feeds/all.atom")[0] == 200
-        except OSError:
-            return False
-
-    try:
-        assert _wait(up, 60), "zxfeed run never served its feed"
-        yield proc, err
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-        err.extend(stderr.splitlines())
 
 
 @pytest.fixture
@@ -284,3 +238,14 @@ def test_handler_traceback_is_one_json_record(tmp_path: Path) -> None:
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
     failed = [r for r in records if "exception" in r]
     assert failed and "Traceback" in failed[0]["exception"] and "GET /" in failed[0]["message"]
+
+
+def test_expect_100_continue_gets_its_answer(server: FeedServer) -> None:
+    s = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30)
+    s.sendall(b"POST /unsubscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\nExpect: 100-continue\r\n"
+              b"Connection: close\r\n\r\n")
+    assert s.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"  # the client waits for this
+    s.sendall(b"email=a")
+    got = _closed_by_server(s)
+    assert got is not None and got.startswith(b"HTTP/1.1 404") and b"100 Continue" not in got
+    s.close()

@@ -28,6 +28,7 @@ _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*([^\r\n]*?)[ \t]*\r?$")
 _TRANSFER_ENCODING = re.compile(rb"(?im)^transfer-encoding[ \t]*:")
 _HEALTH = re.compile(rb"^(GET|HEAD) /healthz[ ?]")
+_EXPECT_CONTINUE = re.compile(rb"(?im)^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Connection:
     started: float | None = None    # first byte of the request being read
     busy: bool = False
     request: bytes = b""
+    continued: bool = False         # "100 Continue" sent for the request being read
 
     @property
     def host(self) -> str:
@@ -104,6 +106,9 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def finish(self) -> None:
         self.wfile.flush()
+
+    def handle_expect_100(self) -> bool:
+        return True  # the selector said "100 Continue" already, if the client waited for it
 
 
 class _DeadlineWriter(io.RawIOBase):
@@ -197,6 +202,7 @@ class HttpServer:
         self._queue = _FairQueue()
         self._stop = threading.Event()
         self._done = threading.Event()
+        self._done.set()  # cleared while serve_forever runs
         self._workers: list[threading.Thread] = []
 
     def connections(self) -> int:
@@ -205,6 +211,7 @@ class HttpServer:
 
     def serve_forever(self) -> None:
         """Run the selector loop (and the workers) until :meth:`shutdown`."""
+        self._done.clear()
         self._workers = [threading.Thread(target=self._work, name=f"http-{i}", daemon=True)
                          for i in range(self.limits.workers)]
         for t in self._workers:
@@ -329,9 +336,14 @@ class HttpServer:
             self._refuse(conn, 413, "Content Too Large")
             return
         if len(buf) < end.end() + length:
+            if not conn.continued and _EXPECT_CONTINUE.search(head):
+                conn.continued = True
+                with contextlib.suppress(OSError):
+                    conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
             return  # the body is still on its way (under the request deadline)
         conn.request = bytes(buf[: end.end() + length])
         del buf[: end.end() + length]
+        conn.continued = False
         conn.busy = True
         self._selector.unregister(conn.sock)
         self._queue.put(conn, urgent=bool(_HEALTH.match(conn.request)))
