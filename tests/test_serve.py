@@ -60,7 +60,8 @@ def server(tmp_path: Path) -> Iterator[FeedServer]:
                                      + b"<title>t</title>" * 200 + b"</feed>")
     store = Store(tmp_path / "zxfeed.db")
     srv = FeedServer("127.0.0.1", 0, feeds, store,
-                     limits=Limits(idle_timeout=1, request_timeout=1, max_connections=64))
+                     limits=Limits(idle_timeout=1, request_timeout=1, write_timeout=2,
+                                   max_connections=64))
     srv.start()
     yield srv
     srv.stop()
@@ -249,3 +250,26 @@ def test_expect_100_continue_gets_its_answer(server: FeedServer) -> None:
     got = _closed_by_server(s)
     assert got is not None and got.startswith(b"HTTP/1.1 404") and b"100 Continue" not in got
     s.close()
+
+
+def test_clients_that_do_not_read_hold_no_worker(server: FeedServer) -> None:
+    port = server.server_address[1]
+    big = b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>" + b"<!-- x -->" * 3_000_000 + b"</feed>"
+    (server.feeds_dir / "big.atom").write_bytes(big)
+    slow = []
+    for _ in range(3 * server.limits.workers):  # more than there are workers
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /feeds/big.atom HTTP/1.1\r\nHost: x\r\n\r\n")  # and never read
+        slow.append(s)
+    time.sleep(0.5)
+    assert _get(port, "/healthz")[0] == 200
+    status, _, body = _get(port, "/feeds/all.atom")
+    assert status == 200 and body.endswith(b"</feed>")
+    status, _, body = _get(port, "/feeds/big.atom")  # a client that reads gets all of it
+    assert status == 200 and body == big
+    for s in slow:  # ... and the ones that did not are dropped once their time is up
+        got = _closed_by_server(s)
+        assert got is not None and len(got) < len(big)
+        s.close()

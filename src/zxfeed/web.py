@@ -119,10 +119,11 @@ class _Handler(RequestHandler):
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
         headers = dict(headers or {})
+        if status in (200, 304) and self.command in ("GET", "HEAD"):
+            headers["Vary"] = "Accept-Encoding"
         if status == 200 and self.command in ("GET", "HEAD"):
             # Every page and feed: a weak validator, and gzip for clients that ask for it.
             etag = headers.setdefault("ETag", weak_etag(body))
-            headers["Vary"] = "Accept-Encoding"
             if none_match(self.headers.get("If-None-Match"), etag):
                 status, ctype, head = 304, None, True
             elif len(body) >= MIN_GZIP and accepts_gzip(self.headers.get("Accept-Encoding")):

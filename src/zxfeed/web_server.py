@@ -2,8 +2,9 @@
 
 Idle and half-sent connections wait in the selector and cost no thread; a worker gets a
 request only once its headers and body are complete, answers it and hands the
-connection back. Connections are capped (the oldest idle one makes room for a newcomer),
-every phase has a deadline, ``/healthz`` goes ahead of the queue and clients take turns
+connection back, with whatever part of the response a slow reader has not taken yet.
+Connections are capped (the address holding most gives way to a newcomer), every
+phase has a deadline, ``/healthz`` goes ahead of the queue and clients take turns
 by address, so a flood from one host neither starves other clients nor the health check.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import io
+import itertools
 import logging
 import re
 import selectors
@@ -38,10 +40,10 @@ class Limits:
     max_connections: int = 2048
     idle_timeout: float = 15.0      # keep-alive connection waiting for its next request
     request_timeout: float = 10.0   # from a request's first byte to its last (headers + body)
-    write_timeout: float = 30.0     # for the whole response
+    write_timeout: float = 30.0     # for the part of a response the socket did not take at once
     max_head: int = 32 * 1024
     max_body: int = 64 * 1024
-    workers: int = 8
+    workers: int = 4
     backlog: int = 1024
 
 
@@ -70,6 +72,9 @@ class Connection:
     busy: bool = False
     request: bytes = b""
     continued: bool = False         # "100 Continue" sent for the request being read
+    out: collections.deque[memoryview] | None = None  # what the client has not taken yet
+    out_deadline: float = 0.0
+    keep: bool = False              # keep the connection open once ``out`` is sent
 
     @property
     def host(self) -> str:
@@ -86,8 +91,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.connection = self.request.sock
         self.rfile = io.BytesIO(self.request.request)
-        self.wfile = _DeadlineWriter(self.request.sock,
-                                     time.monotonic() + self.server.limits.write_timeout)
+        self.wfile = _Writer(self.request)
 
     def handle(self) -> None:
         self.close_connection = True
@@ -111,32 +115,44 @@ class RequestHandler(BaseHTTPRequestHandler):
         return True  # the selector said "100 Continue" already, if the client waited for it
 
 
-class _DeadlineWriter(io.RawIOBase):
-    """Collects the response and sends it in one go before a deadline (slow readers lose)."""
+class _Writer(io.RawIOBase):
+    """Collects the response; sends what the socket takes at once and leaves the rest to the
+    selector, so that a client that does not read holds no worker."""
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock, self.deadline = sock, deadline
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.parts: list[bytes] = []
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
-        self.parts.append(bytes(data))
+        self.parts.append(data if isinstance(data, bytes) else bytes(data))
         return len(data)
 
     def flush(self) -> None:
         if not self.parts:
             return
-        data, self.parts = b"".join(self.parts), []
-        view = memoryview(data)
-        while view:
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("client too slow to read the response")
-            self.sock.settimeout(min(remaining, 5.0))
-            sent = self.sock.send(view[:256 * 1024])
-            view = view[sent:]
+        out = collections.deque(memoryview(p) for p in self.parts if p)
+        self.parts = []
+        self.conn.out = None if send_some(self.conn.sock, out) else out
+
+
+def send_some(sock: socket.socket, out: collections.deque[memoryview]) -> bool:
+    """Send from ``out`` what a non-blocking socket takes now (headers and body in one call);
+    ``True`` once all is sent."""
+    while out:
+        try:
+            sent = sock.sendmsg(list(itertools.islice(out, 16)))
+        except (BlockingIOError, InterruptedError):
+            return False
+        while sent and out:
+            if sent >= len(out[0]):
+                sent -= len(out.popleft())
+            else:
+                out[0] = out[0][sent:]
+                sent = 0
+    return True
 
 
 class _FairQueue:
@@ -221,11 +237,13 @@ class HttpServer:
         next_sweep = time.monotonic() + 0.5
         try:
             while not self._stop.is_set():
-                for key, _ in self._selector.select(timeout=0.5):
+                for key, mask in self._selector.select(timeout=0.5):
                     if key.data == "accept":
                         self._accept()
                     elif key.data == "wake":
                         self._take_back()
+                    elif mask & selectors.EVENT_WRITE:
+                        self._write(key.data)
                     else:
                         self._read(key.data)
                 if time.monotonic() >= next_sweep:
@@ -359,7 +377,10 @@ class HttpServer:
         for conn in list(self._conns.values()):
             if conn.busy:
                 continue
-            if conn.started is not None and now - conn.started > self.limits.request_timeout:
+            if conn.out is not None:
+                if now > conn.out_deadline:
+                    self._close(conn)  # too slow to read its response
+            elif conn.started is not None and now - conn.started > self.limits.request_timeout:
                 self._refuse(conn, 408, "Request Timeout")
             elif conn.started is None and now - conn.last_active > self.limits.idle_timeout:
                 self._close(conn)
@@ -373,14 +394,40 @@ class HttpServer:
         while self._returned:
             conn, keep = self._returned.popleft()
             conn.busy = False
-            if not keep or self._stop.is_set():
+            if self._stop.is_set() or (not keep and conn.out is None):
                 self._forget(conn)
                 conn.sock.close()
                 continue
             conn.last_active = time.monotonic()
-            conn.started = conn.last_active if conn.buffer else None
-            self._selector.register(conn.sock, selectors.EVENT_READ, conn)
-            self._frame(conn)
+            if conn.out is not None:  # the rest of the response goes out from here
+                conn.keep = keep
+                conn.out_deadline = conn.last_active + self.limits.write_timeout
+                self._selector.register(conn.sock, selectors.EVENT_WRITE, conn)
+                continue
+            self._idle(conn)
+
+    def _idle(self, conn: Connection) -> None:
+        """Wait for the connection's next request (it may be buffered already)."""
+        conn.started = conn.last_active if conn.buffer else None
+        self._selector.register(conn.sock, selectors.EVENT_READ, conn)
+        self._frame(conn)
+
+    def _write(self, conn: Connection) -> None:
+        assert conn.out is not None
+        try:
+            done = send_some(conn.sock, conn.out)
+        except OSError:
+            self._close(conn)
+            return
+        conn.last_active = time.monotonic()
+        if done:
+            conn.out = None
+            self._selector.unregister(conn.sock)
+            if conn.keep:
+                self._idle(conn)
+            else:
+                self._forget(conn)
+                conn.sock.close()
 
     def _forget(self, conn: Connection) -> None:
         self._conns.pop(conn.sock, None)
@@ -407,17 +454,13 @@ class HttpServer:
         while (conn := self._queue.get()) is not None:
             keep = False
             try:
-                conn.sock.settimeout(self.limits.write_timeout)
                 handler = self.handler_class(conn, conn.address, self)  # type: ignore[arg-type]
                 keep = not handler.close_connection
-            except OSError as exc:  # the client left or would not read
+            except OSError as exc:  # the client left
                 log.debug("%s: connection dropped: %s", conn.host, exc)
+                conn.out = None
             except Exception:  # the handler logs its own; this is the machinery's
                 log.exception("HTTP worker failed for %s", conn.host)
-            if keep:
-                try:
-                    conn.sock.setblocking(False)
-                except OSError:
-                    keep = False
+                conn.out = None
             self._returned.append((conn, keep))
             self._wake()
