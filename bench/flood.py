@@ -77,12 +77,25 @@ region = "北京市"
 
 # -- the flood (a child process, so that its CPU is not the probe's) -------------------
 
-async def _idle(port: int, stop: float, stats: dict[str, int]) -> None:
+async def _idle(port: int, stop: float, stats: dict[str, int], trickle: bool) -> None:
     while time.monotonic() < stop:
         try:
-            reader, _ = await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.2", 0))
+            reader, writer = await asyncio.open_connection("127.0.0.1", port,
+                                                           local_addr=("127.0.0.2", 0))
             stats["idle_opened"] += 1
-            await asyncio.wait_for(reader.read(), max(0.1, stop - time.monotonic()))
+            if not trickle:
+                await asyncio.wait_for(reader.read(), max(0.1, stop - time.monotonic()))
+            else:  # a request whose headers never end, one byte a second
+                writer.write(b"GET /feeds/all.atom HTTP/1.1\r\nHost: flood\r\nX-Trickle: ")
+                while time.monotonic() < stop:
+                    writer.write(b"a")
+                    await writer.drain()
+                    try:
+                        await asyncio.wait_for(reader.read(1), 1.0)
+                        break  # answered (408) or closed
+                    except TimeoutError:
+                        continue
+                writer.close()
             stats["idle_closed_by_server"] += 1
         except (TimeoutError, OSError):
             await asyncio.sleep(0.2)
@@ -110,17 +123,17 @@ async def _busy(port: int, stop: float, stats: dict[str, int]) -> None:
             await asyncio.sleep(0.05)
 
 
-async def _flood(port: int, idle: int, busy: int, seconds: float) -> dict[str, int]:
+async def _flood(port: int, idle: int, busy: int, seconds: float, trickle: bool) -> dict[str, int]:
     stats = {"idle_opened": 0, "idle_closed_by_server": 0, "busy_responses": 0, "busy_errors": 0}
     stop = time.monotonic() + seconds
-    tasks = [_idle(port, stop, stats) for _ in range(idle)] + [_busy(port, stop, stats)
+    tasks = [_idle(port, stop, stats, trickle) for _ in range(idle)] + [_busy(port, stop, stats)
                                                                for _ in range(busy)]
     await asyncio.gather(*tasks)
     return stats
 
 
-def flood_main(port: int, idle: int, busy: int, seconds: float) -> None:
-    print(json.dumps(asyncio.run(_flood(port, idle, busy, seconds))), flush=True)
+def flood_main(port: int, idle: int, busy: int, seconds: float, trickle: bool) -> None:
+    print(json.dumps(asyncio.run(_flood(port, idle, busy, seconds, trickle))), flush=True)
 
 
 # -- the probe ----------------------------------------------------------------------
@@ -149,7 +162,9 @@ def _probe(port: int, path: str, every: float, stop: float, out: list[float | No
 
 
 def _pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values or [0])[0]
+    if len(values) < 2:
+        return (values or [0.0])[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def _summary(name: str, results: list[float | None]) -> str:
@@ -178,11 +193,13 @@ def main() -> int:
     ap.add_argument("--nofile", type=int, help="the server's soft limit on open files "
                     "(as systemd's default of 1024; the hard limit stays)")
     ap.add_argument("--server-toml", default="", help="extra lines for the [server] table")
+    ap.add_argument("--trickle", action="store_true",
+                    help="the idle clients send a header byte a second instead of nothing")
     ap.add_argument("--flood-child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     a.idle, a.busy, a.seconds = min(a.idle, 5000), min(a.busy, 1000), min(a.seconds, 120)
     if a.flood_child:
-        flood_main(a.flood_child, a.idle, a.busy, a.seconds)
+        flood_main(a.flood_child, a.idle, a.busy, a.seconds, a.trickle)
         return 0
     with tempfile.TemporaryDirectory(prefix="zxflood-") as tmp:
         work = Path(tmp)
@@ -205,7 +222,8 @@ def main() -> int:
             quiet = [_timed_get(port, "/feeds/all.atom") for _ in range(20)]
             flood = subprocess.Popen([sys.executable, __file__, "--flood-child", str(port),
                                       "--idle", str(a.idle), "--busy", str(a.busy),
-                                      "--seconds", str(a.seconds + 2)],
+                                      "--seconds", str(a.seconds + 2),
+                                      *(["--trickle"] if a.trickle else [])],
                                      stdout=subprocess.PIPE, text=True)
             time.sleep(2)  # let the flood build up
             stop = time.monotonic() + a.seconds
@@ -239,7 +257,8 @@ def main() -> int:
                 server.kill()
     print(f"server: {'src ' + a.src if a.src else 'this checkout'}"
           f"{f', soft nofile {a.nofile}' if a.nofile else ''}"
-          f"{f', [server] {a.server_toml}' if a.server_toml else ''}; flood: {a.idle} idle + "
+          f"{f', [server] {a.server_toml}' if a.server_toml else ''}; flood: {a.idle} "
+          f"{'trickling' if a.trickle else 'idle'} + "
           f"{a.busy} busy clients for {a.seconds:g} s; feed {a.items} items")
     print(_summary("feed, quiet", quiet))
     print(_summary("feed, flooded", feed))
