@@ -179,6 +179,9 @@ def test_status_auth_protects_status_and_metrics_only(tmp_path: Path, web: TestW
     proc = zxfeed("run", config=cfg, timeout=60)  # no password in the environment: refused
     assert proc.returncode == 2 and "ZX_STATUS_PW" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+    (tmp_path / "bad").mkdir()
+    proc = zxfeed("check", config=_config(tmp_path / "bad", web, port, 'status_auth = "no-colon-here"'))
+    assert proc.returncode == 2 and "server.status_auth" in proc.stderr and "user:ENV_VAR" in proc.stderr
     good = "Basic " + base64.b64encode(b"ops:s3cret pass").decode()
     bad = "Basic " + base64.b64encode(b"ops:wrong").decode()
     with _running(cfg, port, {"ZX_STATUS_PW": "s3cret pass"}):
