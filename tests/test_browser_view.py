@@ -66,7 +66,7 @@ def test_readers_still_get_the_feed(server: FeedServer) -> None:
     resp = conn.getresponse()
     body = resp.read()
     assert resp.getheader("Content-Type").startswith("application/atom+xml")
-    assert resp.getheader("Vary") == "Accept"
+    assert "Accept" in [v.strip() for v in resp.getheader("Vary").split(",")]
     parsed = feedparser.parse(body)
     assert parsed.version == "atom10" and not parsed.bozo and len(parsed.entries) == 1
     assert body.count(b"<?xml-stylesheet") == 1

@@ -100,7 +100,7 @@ def test_commands_that_send_no_mail_need_no_smtp_password(tmp_path: Path, web) -
     assert var not in os.environ
     web.set("/cc/list.html", "<ul><li><a href='/cc/1.html'>政协召开常委会议</a>"
             "<span>2024-02-05</span></li></ul>")
-    cfg = _config(tmp_path, SMTP + f'username = "u"\npassword_env = "{var}"\n' + SOURCE)
+    cfg = _config(tmp_path, SMTP + f'username = "u"\nstarttls = true\npassword_env = "{var}"\n' + SOURCE)
     for command in (["check"], ["sources"], ["sources", "--json"], ["opml"], ["feeds"],
                     ["extract", web.url("/cc/list.html"), "--no-articles"]):
         proc = zxfeed(*command, config=cfg)

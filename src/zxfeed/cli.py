@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -22,16 +23,20 @@ from .extract.listing import Selectors
 from .extract.report import render_text
 from .feedfilter import FilteredFeeds
 from .fetch import Fetcher, FetchError
+from .httpauth import status_credentials
 from .lock import AlreadyRunning, StoreLock
 from .netguard import Reach
 from .notify.notifier import Notifier
 from .opml import build_opml
 from .poll import enrich_items, poll_source
 from .pollrun import poll_all
+from .process import raise_fd_limit
 from .schedule import Daemon, fetch_settings, make_publisher
 from .status import render_status
 from .store import SourceState, Store
+from .store_errors import StoreDamaged, StoreWriteError, damaged, is_corrupt
 from .web import FeedServer
+from .web_server import Limits
 from .web_subscribe import mail_notice
 from .websub import ping_soon, topic_urls
 
@@ -47,6 +52,14 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
+
+
+def _log_thread_exception(hook: threading.ExceptHookArgs) -> None:
+    if hook.exc_type is SystemExit:
+        return
+    logging.getLogger("zxfeed").error(
+        "uncaught exception in thread %s", hook.thread.name if hook.thread else "?",
+        exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,6 +145,8 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
             stop_after: float | None = None) -> int:
     cfg = cfg or _with_server_options(_config(args), args)
     check_secrets(cfg)
+    status_auth = status_credentials(cfg)
+    raise_fd_limit()  # idle clients and polls both need descriptors; the server keeps to a share
     daemon = Daemon(cfg)
     server = None
     stop, wake = threading.Event(), threading.Event()
@@ -155,9 +170,11 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
                                                             datetime.now(daemon.cfg.zone)),
                                     status=lambda query: render_status(
                                         daemon.cfg, daemon.store, daemon.next_runs(), query,
-                                        notices=[n for n in (mail_notice(daemon.notifier),) if n]),
+                                        notices=[n for n in (daemon.store.write_failure,
+                                                             mail_notice(daemon.notifier)) if n]),
                                     evidence_dir=cfg.evidence_dir,
-                                    filtered=FilteredFeeds(daemon.publisher))
+                                    filtered=FilteredFeeds(daemon.publisher),
+                                    limits=server_limits(cfg), status_auth=status_auth)
             except OSError as exc:
                 print(f"zxfeed: cannot listen on {cfg.server.host}:{cfg.server.port} ({exc}) — "
                       f"change [server] port in {cfg.path} or use --port", file=sys.stderr)
@@ -213,6 +230,13 @@ def cmd_reload(args: argparse.Namespace) -> int:
     os.kill(pid, signal.SIGHUP)
     print(f"reload: sent SIGHUP to zxfeed run (pid {pid}); its log says what changed")
     return EXIT_OK
+
+
+def server_limits(cfg: Config) -> Limits:
+    """Connection limits from the ``[server]`` table."""
+    s = cfg.server
+    return Limits(max_connections=s.max_connections, idle_timeout=s.idle_timeout,
+                  request_timeout=s.request_timeout)
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
@@ -307,6 +331,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
+    store.writable()  # a full disk: every source is shown failing, with the reason
     states = {s.id: s for s in store.sources()}
     zone = cfg.zone
 
@@ -413,12 +438,25 @@ def main(argv: list[str] | None = None) -> int:
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     logging.basicConfig(level=args.log_level, handlers=[handler])
+    if args.log_format == "json":
+        # Whatever would print a bare traceback goes through the log instead: one JSON line.
+        logging.captureWarnings(True)
+        threading.excepthook = _log_thread_exception
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"zxfeed: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (StoreDamaged, StoreWriteError) as exc:
+        print(f"zxfeed: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise
+        # Found past the opening (a page deep in the file): name the file all the same.
+        print(f"zxfeed: {damaged(_config(args).db_path, exc)}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         return EXIT_FAIL
     except BrokenPipeError:

@@ -186,6 +186,11 @@ class ServerConfig(_Strict):
     port: int = Field(8080, ge=1, le=65535)
     enabled: bool = True
     language: Literal["zh", "en"] = "zh"  # the status page's language
+    max_connections: int = Field(2048, ge=16, le=100000)
+    idle_timeout: Seconds = 15.0       # a keep-alive connection waiting for its next request
+    request_timeout: Seconds = 10.0    # a request's headers and body, first byte to last
+    # "user:ENV_VAR": basic auth on the status page and /metrics (feeds stay public).
+    status_auth: str | None = Field(None, pattern=r"^[^:\s]+:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class FetchConfig(_Strict):
@@ -362,6 +367,7 @@ _PATTERN_FIXES = {
     "email": "use name@domain",
     "operator": "use name@domain",
     "time": 'use 24-hour "HH:MM", e.g. "08:00"',
+    "status_auth": 'use "user:ENV_VAR" (the password is read from that environment variable)',
     "id": "use lower-case letters, digits and '-'",
 }
 _DURATION_FIX = 'use seconds (e.g. 900) or a duration like "15m", "2h", "1d" (10s to 7d)'

@@ -79,9 +79,9 @@ def check_server(file: Path, cfg: Config) -> None:
 
 def check_secrets(cfg: Config) -> None:
     """Commands that send mail need the SMTP password in the environment."""
-    if cfg.smtp and cfg.smtp.password_env and cfg.smtp.password_env not in os.environ:
+    if cfg.smtp and cfg.smtp.password_env and not os.environ.get(cfg.smtp.password_env):
         raise _error(cfg.path, "smtp.password_env", f"environment variable "
-                     f"{cfg.smtp.password_env!r} is not set", "export it before starting")
+                     f"{cfg.smtp.password_env!r} is not set or empty", "export it before starting")
 
 
 def _loopback(host: str) -> bool:

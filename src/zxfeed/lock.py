@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from .files import private_dir, private_file
+
 
 class AlreadyRunning(Exception):
     """Another zxfeed process holds the store's lock."""
@@ -21,8 +23,9 @@ class StoreLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`AlreadyRunning` naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("a+")
+        private_dir(self.path.parent)
+        private_file(self.path)
+        fh = self.path.open("r+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

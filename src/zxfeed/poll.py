@@ -18,6 +18,7 @@ from .extract.article import parse_article
 from .extract.dates import SHANGHAI
 from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
+from .files import private_dir, write_private
 from .health import failure_state, page_state
 from .models import Item, RawItem
 from .netguard import Reach, reach_for
@@ -228,9 +229,9 @@ def save_evidence(directory: Path, source_id: str, body: bytes, now: datetime, r
                   state: SourceState | None, keep: int = 5) -> dict[str, object]:
     """Keep a copy of the page that broke, beside what the last good poll saw."""
     folder = directory / source_id
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     page = folder / f"{now:%Y%m%dT%H%M%S}.html"
-    page.write_bytes(body)
+    write_private(page, body)
     for old in sorted(folder.glob("*.html"))[:-keep]:
         old.unlink(missing_ok=True)
     return {

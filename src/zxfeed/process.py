@@ -54,3 +54,19 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return bool(libc.mallopt(-8, arenas))  # -8 = M_ARENA_MAX
     except (OSError, AttributeError):
         return False  # not glibc: nothing to do
+
+
+def raise_fd_limit() -> int:
+    """Raise the soft limit on open files to the hard one (systemd's soft default is 1,024)."""
+    try:
+        import resource
+    except ImportError:
+        return -1
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft

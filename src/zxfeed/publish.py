@@ -19,6 +19,7 @@ from urllib.parse import quote
 from .archive import archive_links, write_archives
 from .extract.text import strip_control
 from .feedfilter import FeedFilter
+from .files import private_dir
 from .formats import FeedInfo, feed_filename, feed_urn
 from .formats.atom import render_atom
 from .formats.entry import (
@@ -283,7 +284,7 @@ def stories(items: list[Item], limit: int) -> tuple[list[Item], dict[str, list[I
 
 def _write(path: Path, data: bytes) -> None:
     """Atomic replace: temp file, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".atom")
     try:
         with os.fdopen(fd, "wb") as fh:

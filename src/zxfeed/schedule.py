@@ -32,6 +32,7 @@ from .process import limit_malloc_arenas, pin_to_one_core, unpin
 from .publish import Publisher
 from .resume import first_runs
 from .store import Store
+from .store_errors import StoreWriteError
 from .websub import HubPinger, topic_urls
 
 log = logging.getLogger("zxfeed.schedule")
@@ -308,7 +309,11 @@ class Daemon:
                 self._running_lock.notify_all()
 
     def _poll(self, src: SourceConfig) -> PollResult | None:
-        result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self._cpu)
+        try:
+            result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self._cpu)
+        except StoreWriteError as exc:  # disk full: /healthz and the status page say so
+            log.warning("poll source=%s not stored: %s", src.id, exc)
+            return None
         if result.status == "aborted":
             return None  # stopped mid-poll: nothing recorded, the source stays due
         log_poll(result)
@@ -348,6 +353,8 @@ class Daemon:
             started = time.monotonic()
             try:
                 self.publish_if_dirty()
+            except StoreWriteError as exc:
+                log.warning("publishing feeds failed: %s", exc)
             except Exception:  # a failed round (disk full …) is retried on the next one
                 log.exception("publishing feeds failed")
             # In a burst (thousands of sources changing at once) rounds get long: keep
@@ -365,6 +372,8 @@ class Daemon:
             try:
                 if self.notifier is not None:
                     self.notifier.run_round()
+            except StoreWriteError as exc:
+                log.warning("mail round failed: %s", exc)
             except Exception:  # a bad round must not end mail for good; it is retried
                 log.exception("mail round failed")
 
@@ -419,12 +428,12 @@ class Daemon:
             self.pinger.notify(topic_urls(self.cfg.base_url, self.cfg.feeds_dir, written))
 
     def healthy(self) -> bool:
-        """Scheduler running and store answering."""
+        """Scheduler running, store answering and taking writes."""
         try:
             self.store.item_count()
         except Exception:
             return False
-        return self.scheduler.running
+        return self.scheduler.running and self.store.can_write()
 
     def stop(self, grace: float = STOP_GRACE) -> bool:
         """Abandon polls in flight (their sources stay due), publish, release everything.

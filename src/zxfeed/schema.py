@@ -191,7 +191,12 @@ CREATE TABLE IF NOT EXISTS alert_backlog (
 );
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS)
+# A row written by Store.writable(): a real write, so that /healthz sees a full disk.
+_V10_STORE_PROBE = """
+CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

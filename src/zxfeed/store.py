@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from .files import private_dir, private_file
 from .models import Item
 from .reprints import assign_story, index_simhash, revisit_story
 from .schema import migrate
+from .store_errors import StoreWriteError, damaged, is_corrupt, is_write_failure, write_failed
 
 RECENT = 10
 PENDING_MAX = 500  # unchanged polls held before they are written anyway
@@ -83,19 +86,29 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        # SQLite gives the -wal and -shm files the database file's mode.
+        for file in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))):
+            if file == self.path or file.exists():
+                private_file(file)
         self._lock = threading.RLock()
         self._pending: list[tuple[str | None, str | None, str | None, str]] = []
         self._pending_lock = threading.Lock()
-        self._db = sqlite3.connect(
-            self.path, timeout=30, check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        # Why the last write failed (disk full, read-only), until one succeeds again.
+        self.write_failure: str | None = None
+        self._probed_at = float("-inf")
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=30, check_same_thread=False, isolation_level=None
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise self._failed(exc) from None
 
     def _migrate(self) -> None:
         with self._lock:
@@ -110,26 +123,54 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``with store.transaction() as db:`` — one BEGIN IMMEDIATE … COMMIT, serialized."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise self._failed(exc) from None
             try:
                 # Earlier unchanged polls first, so that what this transaction writes wins.
                 self._write_pending(self._db)
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):  # SQLite may have rolled back already (disk full)
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, StoreWriteError):
+                    raise self._failed(exc) from None
                 raise
-            else:
+            try:
                 self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise self._failed(exc) from None
+            self.write_failure = None
+
+    def _failed(self, exc: sqlite3.DatabaseError) -> Exception:
+        """The exception to raise for a failed statement: damaged, unwritable, or as it was."""
+        if is_write_failure(exc):
+            error = write_failed(self.path, exc)
+            self.write_failure = str(error)
+            return error
+        if is_corrupt(exc):
+            return damaged(self.path, exc)
+        return exc
 
     def writable(self) -> bool:
-        """Whether a write transaction can be opened right now (for ``/healthz``)."""
+        """Whether a write reaches the file right now (a real one: a full disk fails it)."""
+        self._probed_at = time.monotonic()
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("ROLLBACK")
+            with self.transaction() as db:
+                db.execute("INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, ?)",
+                           (_iso(datetime.now(UTC)),))
         except sqlite3.Error:
             return False
         return True
+
+    def can_write(self, max_age: float = 2.0) -> bool:
+        """:meth:`writable`, probed at most every ``max_age`` seconds (``/healthz`` may be hammered)."""
+        if time.monotonic() - self._probed_at >= max_age:
+            self.writable()
+        return self.write_failure is None
 
     def close(self) -> None:
         """Write what is pending and close the connection (checkpointing the WAL)."""
@@ -172,7 +213,12 @@ class Store:
                     "SELECT source_id, COUNT(*) FROM item_sources GROUP BY source_id"
                 ).fetchall()
             ) if counts else {}
-        return [self._state(r, counts.get(r["id"], 0)) for r in rows]
+        states = [self._state(r, counts.get(r["id"], 0)) for r in rows]
+        if self.write_failure:
+            # What is stored says "ok", but no poll's result can be kept: say so.
+            for s in states:
+                s.state, s.last_error_kind, s.last_error = "failing", "store", self.write_failure
+        return states
 
     @staticmethod
     def _state(row: sqlite3.Row, count: int) -> SourceState:

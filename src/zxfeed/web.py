@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -18,17 +17,20 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import web_subscribe
 from .feedfilter import FeedFilter, FilteredFeeds
 from .formats import MEDIA_TYPES
+from .httpauth import CHALLENGE, authorized
+from .httpcache import MIN_GZIP, accepts_gzip, compress, none_match, weak_etag
 from .store import Store
+from .web_server import HttpServer, Limits, RequestHandler
 
 log = logging.getLogger("zxfeed.web")
 _SERVED = MEDIA_TYPES | {".xsl": "text/xsl"}  # feeds, and the stylesheet browsers show them with
+# Behind [server] status_auth when it is set; feeds, /healthz and /opml stay public.
+PROTECTED = frozenset({"/", "/index.html", "/metrics"})
+GZIP_CACHE = 256
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: FeedServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for an ACK.
-    disable_nagle_algorithm = True
+class _Handler(RequestHandler):
+    server: FeedServer  # type: ignore[assignment]
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -38,6 +40,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         path = unquote(urlsplit(self.path).path)
+        if path in PROTECTED and not authorized(self.headers.get("Authorization"),
+                                                self.server.status_auth):
+            self._send(401, "需要登录\n".encode(), "text/plain; charset=utf-8", head,
+                       {"WWW-Authenticate": CHALLENGE})
+            return
         if path.startswith("/feeds/") and self.server.filtered is not None and \
                 FeedFilter.from_query(urlsplit(self.path).query) is not None:
             self._filtered_feed(path.removeprefix("/feeds/"), head)
@@ -88,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _feed(self, rel: str, head: bool) -> None:
         root = self.server.feeds_dir.resolve()
+        if "\x00" in rel:  # Path.resolve() raises on it
+            self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
+            return
         file = (root / rel).resolve()
         if root not in file.parents or file.suffix not in _SERVED or not file.is_file():
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
@@ -97,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
                    "Cache-Control": "public, max-age=60"}
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
-        fresh = (inm is not None and etag in [t.strip() for t in inm.split(",")]) or inm == "*"
+        fresh = none_match(inm, etag)
         if inm is None and ims:
             try:
                 fresh = parsedate_to_datetime(ims) >= mtime.replace(microsecond=0)
@@ -125,19 +135,29 @@ class _Handler(BaseHTTPRequestHandler):
             return
         data, etag, _ctype = found
         headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-        inm = self.headers.get("If-None-Match")
-        if inm is not None and (etag in [t.strip() for t in inm.split(",")] or inm == "*"):
-            self._send(304, b"", None, True, headers)
-            return
+        # _send answers If-None-Match (weak or strong, lists) against this ETag.
         self._send(200, data, self._feed_type("." + rel.rpartition(".")[2], headers)
                    + "; charset=utf-8", head, headers)
 
     def _send(self, status: int, body: bytes, ctype: str | None, head: bool,
               headers: dict[str, str] | None = None) -> None:
+        headers = dict(headers or {})
+        if status in (200, 304) and self.command in ("GET", "HEAD"):
+            # Feeds also vary by Accept (browsers get the XSL view): keep both.
+            vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+            headers["Vary"] = ", ".join([*vary, "Accept-Encoding"])
+        if status == 200 and self.command in ("GET", "HEAD"):
+            # Every page and feed: a weak validator, and gzip for clients that ask for it.
+            etag = headers.setdefault("ETag", weak_etag(body))
+            if none_match(self.headers.get("If-None-Match"), etag):
+                status, ctype, head = 304, None, True
+            elif len(body) >= MIN_GZIP and accepts_gzip(self.headers.get("Accept-Encoding")):
+                body = self.server.gzipped(etag, body)
+                headers["Content-Encoding"] = "gzip"
         self.send_response(status, HTTPStatus(status).phrase)
         if ctype:
             self.send_header("Content-Type", ctype)
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", "0" if status == 304 else str(len(body)))
         self.end_headers()
@@ -145,10 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class FeedServer(ThreadingHTTPServer):
+class FeedServer(HttpServer):
     """Serves ``/feeds/...`` from the feeds folder, ``/`` (status) and ``/healthz``."""
-
-    daemon_threads = True
 
     def __init__(self, host: str, port: int, feeds_dir: Path, store: Store,
                  healthy: Callable[[], bool] | None = None, notifier: Any = None,
@@ -157,11 +175,14 @@ class FeedServer(ThreadingHTTPServer):
                  next_runs: Callable[[], dict[str, datetime]] | None = None,
                  status: Callable[[str], str] | None = None,
                  evidence_dir: Path | None = None,
-                 filtered: FilteredFeeds | None = None) -> None:
-        super().__init__((host, port), _Handler)
+                 filtered: FilteredFeeds | None = None,
+                 limits: Limits | None = None, status_auth: bytes | None = None) -> None:
+        super().__init__((host, port), _Handler, limits)
         self.status = status
         self.evidence_dir = evidence_dir
         self.filtered = filtered
+        self.status_auth = status_auth
+        self._gzipped: OrderedDict[str, bytes] = OrderedDict()
         self.next_runs = next_runs
         self.notifier = notifier
         self.metrics = metrics
@@ -189,11 +210,25 @@ class FeedServer(ThreadingHTTPServer):
             if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
                 return hit[2], hit[3], hit[4]
         data = file.read_bytes()
-        etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+        etag = weak_etag(data)
         mtime = datetime.fromtimestamp(st.st_mtime, UTC)
         with self._lock:
             self._cache[file] = (st.st_mtime_ns, st.st_size, data, etag, mtime)
         return data, etag, mtime
+
+    def gzipped(self, etag: str, body: bytes) -> bytes:
+        """``body`` gzipped, remembered by its ETag (feeds are asked for far more often than they change)."""
+        with self._lock:
+            hit = self._gzipped.get(etag)
+            if hit is not None:
+                self._gzipped.move_to_end(etag)
+                return hit
+        packed = compress(body)
+        with self._lock:
+            self._gzipped[etag] = packed
+            while len(self._gzipped) > GZIP_CACHE:
+                self._gzipped.popitem(last=False)
+        return packed
 
     def evidence(self, path: str) -> bytes | None:
         """A saved copy of a page that broke (``/evidence/<id>/<file>``), or ``None``."""

@@ -9,6 +9,7 @@ import os
 import smtplib
 import ssl
 import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
@@ -16,10 +17,14 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import SmtpConfig
+from ..files import private_dir
 from ..store import Store
+from ..store_errors import StoreWriteError
 from . import outbox
 
 log = logging.getLogger("zxfeed.notify")
+# Per store: outbox ids the server accepted whose "sent" mark failed (disk full), and when.
+_UNMARKED: weakref.WeakKeyDictionary[Store, dict[int, datetime]] = weakref.WeakKeyDictionary()
 
 
 class SendError(Exception):
@@ -129,7 +134,7 @@ class FileSender:
 
     def send(self, recipient: str, raw: bytes) -> None:
         """Atomically write the message (named by its content hash: a resend overwrites)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         name = hashlib.sha256(raw).hexdigest()[:20] + ".eml"
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
@@ -154,8 +159,17 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
             retry_cap: float = 3600.0) -> Report:
     """Send every due message; on a server outage stop the round and retry later with backoff."""
     report = Report()
+    # Sent, but the store could not mark it so: mark first, and send nothing while it can't.
+    unmarked = _UNMARKED.setdefault(store, {})
     try:
+        for pid, when in list(unmarked.items()):
+            outbox.mark_sent(store, pid, when)
+            del unmarked[pid]
+        if not store.writable():
+            return report
         for msg in outbox.due(store, now):
+            if msg.id in unmarked:
+                continue
             try:
                 sender.send(msg.recipient, msg.raw)
             except SendError as exc:
@@ -181,8 +195,16 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
                     # Leave the rest pending as they are: they go once the server is back.
                     break
                 continue
-            outbox.mark_sent(store, msg.id, now)
             report.sent += 1
+            try:
+                outbox.mark_sent(store, msg.id, now)
+            except StoreWriteError as exc:
+                unmarked[msg.id] = now
+                log.warning("mail to %s sent but not marked (%s): no mail until the store "
+                            "takes writes again", msg.recipient, exc)
+                break
+    except StoreWriteError as exc:
+        log.warning("mail round stopped, the store cannot be written: %s", exc)
     finally:
         sender.close()
     return report
