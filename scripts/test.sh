@@ -6,4 +6,5 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Most tests wait on real servers and subprocesses: three at a time keep both cores busy.
+exec .venv/bin/python -m pytest -n "${ZXFEED_TEST_WORKERS:-3}" "$@"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from smtpsink import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -29,19 +30,13 @@ def available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Browser:
     """One Chromium session with a viewport ``width`` × ``height`` CSS px."""
 
     def __init__(self, width: int, height: int = 844) -> None:
         self.width, self.height = width, height
         self._profile = tempfile.TemporaryDirectory()
-        port = _free_port()
+        port = free_port()
         self._driver = subprocess.Popen([CHROMEDRIVER, f"--port={port}"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import random
 import socket
 import threading
 from collections.abc import Callable
@@ -11,11 +12,26 @@ from email.policy import default
 
 from aiosmtpd.controller import Controller
 
+_handed: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port for a server a test starts later, below Linux's ephemeral range.
+
+    A port from ``bind(0)`` is ephemeral: once released it can become the local port of
+    one of the many outgoing connections the suite makes, and the server then fails to bind.
+    """
+    while True:
+        port = random.randrange(20000, 32000)
+        if port in _handed:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed.add(port)
+        return port
 
 
 class SmtpSink:

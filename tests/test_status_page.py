@@ -63,6 +63,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, web: TestWeb) -> Iterator[dic
     base = f"http://127.0.0.1:{port}"
 
     def all_polled() -> bool:
+        if proc.poll() is not None:  # it could not start (its port taken, …): say why
+            raise AssertionError(f"zxfeed run exited {proc.returncode}: {proc.stderr.read()}")
         rows = json.loads(zxfeed("sources", "--json", config=cfg).stdout or "[]")
         return bool(rows) and all(r["last_poll"] for r in rows)
 
