@@ -23,8 +23,7 @@ class _StoreCollector:
         yield items
         outbox = GaugeMetricFamily("zxfeed_outbox_messages", "Messages in the outbox by status",
                                    labels=["status"])
-        counts = {r[0]: r[1] for r in self.store.query(
-            "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+        counts = self.store.outbox_counts()
         for status in ("pending", "sent", "failed"):
             outbox.add_metric([status], counts.get(status, 0))
         yield outbox
@@ -37,8 +36,7 @@ class _StoreCollector:
         stopped = GaugeMetricFamily("zxfeed_mail_delivery_error",
                                     "1 while mail delivery is stopped by a configuration error "
                                     "(a refused TLS certificate)", labels=["kind"])
-        err = self.store.query("SELECT 1 FROM meta WHERE key='mail_error'")
-        stopped.add_metric(["tls"], 1.0 if err else 0.0)
+        stopped.add_metric(["tls"], 1.0 if self.store.meta("mail_error") is not None else 0.0)
         yield stopped
 
 

@@ -54,3 +54,29 @@ class Item:
     enriched: bool = False
     original_id: str | None = None
     content: str | None = None
+
+
+@dataclass(slots=True)
+class Subscription:
+    """One subscription; has the attributes of a config ``[[subscribers]]`` entry, plus its row."""
+
+    id: int
+    email: str
+    address: str
+    mode: str = "instant"
+    name: str | None = None
+    regions: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    time: str = "08:00"
+    weekday: str = "mon"
+    status: str = "active"
+    origin: str = "web"
+    digest_until: datetime | None = None
+    last_alert: datetime | None = None
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        return {"regions": self.regions, "sources": self.sources, "keywords": self.keywords,
+                "exclude": self.exclude}

@@ -142,7 +142,7 @@ def _evidence(st: SourceState | None) -> str | None:
 def rows(cfg: Config, store: Store, next_runs: dict[str, datetime], lang: str) -> list[Row]:
     """Every configured source (and pages found by ``discover``) with its stored state."""
     states = {s.id: s for s in store.sources()}
-    stored = {r["id"]: (r["name"], r["url"]) for r in store.query("SELECT id, name, url FROM sources")}
+    stored = store.source_names()
     configured = {s.id: s for s in cfg.sources}
     words = TEXT[lang]["kind"]
     with_items = set(store.regions())  # a region without items has no feed yet
