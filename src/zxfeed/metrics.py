@@ -5,10 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from .models import SOURCE_STATES
 from .poll import PollResult
 from .store import Store
-
-STATES = ("new", "ok", "degraded", "broken", "blocked", "failing")
 
 
 class _StoreCollector:
@@ -30,7 +29,7 @@ class _StoreCollector:
         state = GaugeMetricFamily("zxfeed_source_state", "1 for each source's current state",
                                   labels=["source", "state"])
         for s in self.store.sources(counts=False):
-            for name in STATES:
+            for name in SOURCE_STATES:
                 state.add_metric([s.id, name], 1.0 if s.state == name else 0.0)
         yield state
         stopped = GaugeMetricFamily("zxfeed_mail_delivery_error",
@@ -62,8 +61,7 @@ class Metrics:
         """Count one poll."""
         self.polls.labels(result.source_id, result.status).inc()
         if result.status == "failed":
-            kind = (result.error or "unknown").split(":", 1)[0]
-            self.failures.labels(kind).inc()
+            self.failures.labels(result.error_kind or "unknown").inc()
         self.new_items.inc(len(result.new))
         self.latency.observe(result.seconds)
         if result.fetch_seconds is not None:

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal, get_args
+
+# What a source's health is, as stored, shown on the status page and exported as metrics.
+SourceStateName = Literal["new", "ok", "degraded", "broken", "blocked", "failing"]
+SOURCE_STATES: tuple[SourceStateName, ...] = get_args(SourceStateName)
+# Why a fetch produced no usable page (FetchError.kind, TransportError.kind).
+FetchErrorKind = Literal["timeout", "network", "invalid-url", "too-large", "blocked-address", "tls",
+                         "aborted", "redirects", "robots", "http", "blocked"]
+# A failed poll's kind: a fetch's, an exception in zxfeed itself, or a store that takes no writes.
+ErrorKind = FetchErrorKind | Literal["internal", "store"]
+# What one poll did.
+PollStatus = Literal["ok", "unchanged", "failed", "aborted"]
+POLL_STATUSES: tuple[PollStatus, ...] = get_args(PollStatus)
 
 
 @dataclass(slots=True)
@@ -43,7 +56,8 @@ class Item:
     summary: str | None = None
     first_seen: datetime | None = None
     updated: datetime | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    date_from_url: bool = False  # the date was read from the URL, not the page
+    baseline: bool = False  # stored by a source's first poll: never announced
     author: str | None = None
     origin: str | None = None
     original_url: str | None = None

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from .config import Config
+from .models import SourceStateName
 from .normalize import region_keys
 from .publish import feed_filename
 from .store import SourceState, Store
 
-STATES = ("failing", "blocked", "broken", "degraded", "new", "ok")  # worst first
+STATES: tuple[SourceStateName, ...] = ("failing", "blocked", "broken", "degraded", "new", "ok")  # worst first
 PAGE_ROWS = 500  # a phone should not load 3,000 cards; ?all=1 shows every match
 SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "next_poll")
 

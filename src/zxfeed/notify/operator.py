@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ..config import Config
+from ..models import SourceStateName
 from ..store import Store
 from .messages import MessageBuilder
 
-BAD = ("broken", "blocked", "failing")
+BAD: tuple[SourceStateName, ...] = ("broken", "blocked", "failing")
 LAST_KEY = "operator_last_mail"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..models import Item
+from ..models import Item, SourceStateName
 from .rows import _iso, item_from_row
 from .stories import assign_story, index_simhash, revisit_story
 
@@ -47,7 +47,7 @@ class ItemsMixin:
         items: list[Item],
         now: datetime,
         *,
-        state: str = "ok",
+        state: SourceStateName = "ok",
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
@@ -111,6 +111,7 @@ class ItemsMixin:
     @staticmethod
     def _insert(db: sqlite3.Connection, it: Item, baseline: bool) -> None:
         published = _iso(it.published)
+        it.baseline = baseline
         it.story_id = assign_story(db, it)
         db.execute(
             "INSERT INTO items (id, url, link, title, truncated, published, has_time, "
@@ -119,7 +120,7 @@ class ItemsMixin:
             "title_key, story_id, enriched, original_id, content) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.id, it.url, it.link, it.title, int(it.truncated), published, int(it.has_time),
-             int(bool(it.extra.get("date_from_url"))), published or _iso(it.first_seen),
+             int(it.date_from_url), published or _iso(it.first_seen),
              it.source_id, it.source_name, json.dumps(list(it.regions), ensure_ascii=False),
              it.summary, _iso(it.first_seen), _iso(it.updated), int(baseline), int(baseline),
              it.author, it.origin, it.original_url,
@@ -154,7 +155,7 @@ class ItemsMixin:
             # The full title may name a story the cut one could not.
             db.execute("UPDATE items SET story_id=? WHERE id=?", (assign_story(db, it), it.id))
             changed = True
-        better_date = it.published is not None and not it.extra.get("date_from_url") and (
+        better_date = it.published is not None and not it.date_from_url and (
             old["published"] is None or old["date_from_url"]
         )
         if better_date and _iso(it.published) != old["published"]:

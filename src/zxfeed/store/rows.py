@@ -37,7 +37,7 @@ def item_from_row(row: sqlite3.Row) -> Item:
         source_name=row["source_name"], regions=_regions(row["regions"]),
         summary=row["summary"], first_seen=_dt(row["first_seen"]),
         updated=_dt(row["updated"]),
-        extra={"baseline": str(row["baseline"]), "date_from_url": str(row["date_from_url"])},
+        date_from_url=bool(row["date_from_url"]), baseline=bool(row["baseline"]),
         author=row["author"], origin=row["origin"], original_url=row["original_url"],
         attachments=_attachments(row["attachments"]),
         simhash=row["simhash"], title_key=row["title_key"], story_id=row["story_id"],

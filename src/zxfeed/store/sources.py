@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..models import ErrorKind, SourceStateName
 from .rows import _dt, _iso
 
 PENDING_MAX = 500  # unchanged polls held before they are written anyway
@@ -18,7 +19,7 @@ class SourceState:
     """What the store remembers about a source between polls."""
 
     id: str
-    state: str
+    state: SourceStateName
     etag: str | None
     last_modified: str | None
     body_hash: str | None
@@ -26,7 +27,7 @@ class SourceState:
     last_poll: datetime | None
     last_success: datetime | None
     last_error: str | None
-    last_error_kind: str | None
+    last_error_kind: ErrorKind | SourceStateName | None  # a page warning is kept under its state
     failures: int
     items_last: int | None
     polls: int
@@ -37,7 +38,7 @@ class SourceState:
     evidence: dict | None = None
     next_poll: datetime | None = None
     last_error_at: datetime | None = None
-    operator_state: str | None = None
+    operator_state: SourceStateName | None = None
 
 
 class SourcesMixin:
@@ -138,8 +139,8 @@ class SourcesMixin:
                 "state=CASE WHEN state IN ('new','failing','blocked') THEN 'ok' ELSE state END "
                 "WHERE id=?4", rows)
 
-    def record_failure(self, source_id: str, now: datetime, kind: str, message: str,
-                       state: str = "failing") -> None:
+    def record_failure(self, source_id: str, now: datetime, kind: ErrorKind, message: str,
+                       state: SourceStateName = "failing") -> None:
         """A poll that failed; the source keeps its items and its place in the schedule."""
         with self._transaction() as db:
             db.execute(
