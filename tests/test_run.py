@@ -8,13 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import feedparser
 import httpx
 
 from conftest import ROOT, write_config, zxfeed
+from helpers import wait_for
 from webserver import TestWeb
 
 
@@ -22,15 +22,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _wait(cond, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _page(titles: list[str]) -> str:
@@ -67,7 +58,7 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
                 return False
             return r.status_code == 200 and len(feedparser.parse(r.content).entries) == n
 
-        assert _wait(lambda: feed_has(2)), "first poll never reached the served feed"
+        assert wait_for(lambda: feed_has(2)), "first poll never reached the served feed"
         if len(os.sched_getaffinity(0)) > 1:  # [schedule] one_core: every thread on one core
             cores = set()
             for task in Path(f"/proc/{proc.pid}/task").iterdir():
@@ -91,7 +82,7 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
         assert second.returncode == 1 and "already running" in second.stderr
 
         web.set("/run/list.html", _page(titles))
-        assert _wait(lambda: feed_has(3), timeout=30), "new item never appeared"
+        assert wait_for(lambda: feed_has(3), timeout=30), "new item never appeared"
         r2 = httpx.get(base + "/feeds/all.atom", headers={"If-None-Match": etag})
         assert r2.status_code == 200 and r2.headers["etag"] != etag
     finally:
