@@ -11,7 +11,6 @@ import json
 import ssl
 import subprocess
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -197,11 +196,3 @@ def self_signed(folder: Path) -> ssl.SSLContext:
     return context
 
 
-def wait_for(predicate, timeout: float, every: float = 0.1) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return bool(predicate())

@@ -6,23 +6,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from conftest import ROOT, write_config
+from helpers import wait_for
 from pages import dated_items, list_page
 from webserver import TestWeb
 from zxfeed.config import load_config
 from zxfeed.schedule import Daemon
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _config(tmp_path: Path, web: TestWeb, prefix: str, n: int, extra: str = "") -> Path:
@@ -54,7 +45,7 @@ def test_sigkill_mid_poll_loses_nothing(tmp_path: Path, web: TestWeb) -> None:
     cmd = [sys.executable, "-m", "zxfeed.cli", "--config", str(cfg), "run"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait(lambda: db.exists() and _count(db, "SELECT COUNT(*) FROM sources WHERE polls > 0") >= 3, 30)
+        assert wait_for(lambda: db.exists() and _count(db, "SELECT COUNT(*) FROM sources WHERE polls > 0") >= 3, 30)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
@@ -65,7 +56,7 @@ def test_sigkill_mid_poll_loses_nothing(tmp_path: Path, web: TestWeb) -> None:
 
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait(lambda: _count(db, "SELECT COUNT(*) FROM sources WHERE polls > 0") == n, 60)
+        assert wait_for(lambda: _count(db, "SELECT COUNT(*) FROM sources WHERE polls > 0") == n, 60)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
@@ -87,7 +78,7 @@ def test_500_sources_none_starved(tmp_path: Path, web: TestWeb) -> None:
     daemon = Daemon(cfg)
     daemon.start()
     try:
-        assert _wait(lambda: min(s.polls for s in daemon.store.sources()) >= 3, timeout=60), \
+        assert wait_for(lambda: min(s.polls for s in daemon.store.sources()) >= 3, timeout=60), \
             sorted(s.polls for s in daemon.store.sources())[:10]
         polls = [s.polls for s in daemon.store.sources()]
         assert max(polls) - min(polls) <= 1, (min(polls), max(polls))  # nobody starved, nobody hogs

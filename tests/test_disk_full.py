@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import write_config, zxfeed
+from helpers import wait_for
 from smtpsink import SmtpSink, free_port
 from webserver import TestWeb
-from zxrun import _get, _running, _wait
+from zxrun import _get, _running
 
 
 @pytest.fixture
@@ -82,13 +83,13 @@ def test_full_disk_turns_health_red_and_sends_nothing_twice(small_disk: Path, tm
     db = small_disk / "zxfeed.db"
     try:
         with _running(cfg, port) as (_, err):
-            assert _wait(lambda: _get(port, "/healthz")[0] == 200)
-            assert _wait(lambda: "第2场".encode() in _get(port, "/feeds/all.atom")[2], 60), "no baseline"
+            assert wait_for(lambda: _get(port, "/healthz")[0] == 200)
+            assert wait_for(lambda: "第2场".encode() in _get(port, "/feeds/all.atom")[2], 60), "no baseline"
             # The next poll finds two new items; the disk fills while the server takes the alert.
             sink.on_message = lambda: _fill(small_disk)
             web.set("/full/list.html", _list(5))
-            assert _wait(lambda: len(sink.received) >= 1, 60), "no alert sent"
-            assert _wait(lambda: _get(port, "/healthz")[0] == 503, 30), "/healthz stayed 200"
+            assert wait_for(lambda: len(sink.received) >= 1, 60), "no alert sent"
+            assert wait_for(lambda: _get(port, "/healthz")[0] == 503, 30), "/healthz stayed 200"
             page = _get(port, "/")
             assert page[0] == 200 and "full" in page[2].decode("utf-8")
             listed = zxfeed("sources", "--json", config=cfg)
@@ -96,12 +97,12 @@ def test_full_disk_turns_health_red_and_sends_nothing_twice(small_disk: Path, tm
             state = json.loads(listed.stdout)[0]
             assert state["state"] != "ok" and "full" in (state["last_error"] or "")
             # Two mail rounds (every 15 s) and more polls while full: still one message.
-            _wait(lambda: False, 35)
+            wait_for(lambda: False, 35)
             assert len(sink.received) == 1
             sink.on_message = None
             (small_disk / "filler").unlink()
-            assert _wait(lambda: _get(port, "/healthz")[0] == 200, 30), "/healthz never recovered"
-            _wait(lambda: False, 20)  # another mail round with the store writable again
+            assert wait_for(lambda: _get(port, "/healthz")[0] == 200, 30), "/healthz never recovered"
+            wait_for(lambda: False, 20)  # another mail round with the store writable again
             assert len(sink.received) == 1
         rows = sqlite3.connect(db).execute("SELECT status FROM outbox").fetchall()
         assert rows == [("sent",)]  # marked once the disk had room: never sent again

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, write_config
+from helpers import wait_for
 from smtpsink import free_port
 from webserver import TestWeb
-from zxrun import _get, _running, _wait
+from zxrun import _get, _running
 
 
 def _mode(path: Path) -> int:
@@ -44,8 +45,8 @@ def test_store_lock_evidence_and_outbox_are_private(tmp_path: Path, web: TestWeb
     try:
         with _running(cfg, port) as (_proc, _):
             data = tmp_path / "data"
-            assert _wait(lambda: any((data / "evidence").rglob("*.html")), 60)
-            assert _wait(lambda: (data / "zxfeed.db-wal").exists() and (data / "zxfeed.db-shm").exists())
+            assert wait_for(lambda: any((data / "evidence").rglob("*.html")), 60)
+            assert wait_for(lambda: (data / "zxfeed.db-wal").exists() and (data / "zxfeed.db-shm").exists())
             for f in ("zxfeed.db", "zxfeed.db-wal", "zxfeed.db-shm", "zxfeed.db.lock"):
                 assert _mode(data / f) == 0o600, f
             for d in (data, data / "evidence", data / "evidence" / "empty", data / "feeds"):

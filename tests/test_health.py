@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import time
 from pathlib import Path
 
 import httpx
 
 from conftest import write_config, zxfeed
+from helpers import wait_for
 from pages import dated_items, list_page
 from webserver import TestWeb
 from zxfeed.config import load_config
@@ -18,15 +18,6 @@ from zxfeed.schedule import Daemon
 
 WALL = ("<html><head><script>var _0x1=['wzws_cid'];document.cookie='wzws_cid=abc';"
         "location.reload();</script></head><body></body></html>")
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _sources(web: TestWeb, names: list[str]) -> str:
@@ -55,12 +46,12 @@ def test_fault_servers_states_and_others_on_time(tmp_path: Path, web: TestWeb) -
     daemon.start()
     try:
         store = daemon.store
-        assert _wait(lambda: all(s.polls >= 1 for s in store.sources()), timeout=20)
+        assert wait_for(lambda: all(s.polls >= 1 for s in store.sources()), timeout=20)
         # The redesign removes the list: same page, no dated items left.
         web.set("/h/redesign.html", "<html><body><div class='nav'><a href='/'>首页</a></div>"
                 "<p>网站改版升级中，敬请期待</p></body></html>")
         first_good = store.source("good1").last_poll
-        assert _wait(lambda: store.source("redesign").polls >= 2 and
+        assert wait_for(lambda: store.source("redesign").polls >= 2 and
                      store.source("good1").polls >= 2, timeout=25)
         # Sources sharing the host and the workers with the faults still ran on their interval.
         gap = (store.source("good1").last_poll - first_good).total_seconds()
@@ -172,7 +163,7 @@ def test_metrics_and_healthz(tmp_path: Path, web: TestWeb) -> None:
                         metrics=daemon.metrics.render)
     server.start()
     try:
-        assert _wait(lambda: all(s.polls >= 1 for s in daemon.store.sources()), 10)
+        assert wait_for(lambda: all(s.polls >= 1 for s in daemon.store.sources()), 10)
         text = httpx.get(server.url + "/metrics").text
         assert 'zxfeed_polls_total{source="m-good",status="ok"} 1.0' in text
         assert 'zxfeed_poll_failures_total{kind="http"} 1.0' in text

@@ -6,27 +6,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from conftest import ROOT, write_config, zxfeed
+from helpers import wait_for
 from smtpsink import free_port
 from webserver import TestWeb
 from zxfeed.config import load_config
 from zxfeed.schedule import Daemon
 from zxfeed.store import Store
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _list(prefix: str, n: int) -> str:
@@ -49,8 +40,8 @@ def test_restart_resumes_stored_next_polls(tmp_path: Path, web: TestWeb) -> None
     first = Daemon(cfg)
     first.start()
     try:
-        assert _wait(lambda: all(s.polls == 1 for s in first.store.sources()), 20)
-        assert _wait(lambda: first.store.source("down").next_poll is not None, 10)
+        assert wait_for(lambda: all(s.polls == 1 for s in first.store.sources()), 20)
+        assert wait_for(lambda: first.store.source("down").next_poll is not None, 10)
     finally:
         first.stop()
     stored = {s.id: s for s in Store(cfg.db_path).sources()}
@@ -122,7 +113,7 @@ def test_sighup_and_reload_change_a_running_daemon(tmp_path: Path, web: TestWeb)
             except httpx.HTTPError:
                 return ""
 
-        assert _wait(lambda: 'id="src-a"' in page() and web.requests_to("/hup/a.html"), 30)
+        assert wait_for(lambda: 'id="src-a"' in page() and web.requests_to("/hup/a.html"), 30)
 
         # Add b, remove a; `zxfeed reload` finds the daemon through the store's lock.
         text = cfg.read_text("utf-8")
@@ -130,11 +121,11 @@ def test_sighup_and_reload_change_a_running_daemon(tmp_path: Path, web: TestWeb)
                                     _source("b", web.url("/hup/b.html"))), "utf-8")
         proc_reload = zxfeed("reload", config=cfg)
         assert proc_reload.returncode == 0 and str(proc.pid) in proc_reload.stdout, proc_reload
-        assert _wait(lambda: _log_has(log, "reload: added=b removed=a"), 20), log.read_text()
-        assert _wait(lambda: 'id="src-b"' in page() and 'id="src-a"' not in page(), 20)
+        assert wait_for(lambda: _log_has(log, "reload: added=b removed=a"), 20), log.read_text()
+        assert wait_for(lambda: 'id="src-b"' in page() and 'id="src-a"' not in page(), 20)
         polls_of_a = len(web.requests_to("/hup/a.html"))
         # b polled twice (its interval passed at least once): a never again.
-        assert _wait(lambda: len(web.requests_to("/hup/b.html")) >= 2, 40)
+        assert wait_for(lambda: len(web.requests_to("/hup/b.html")) >= 2, 40)
         assert len(web.requests_to("/hup/a.html")) == polls_of_a
 
         # Changed source and a new subscriber: plain SIGHUP, then a new item on b.
@@ -142,14 +133,14 @@ def test_sighup_and_reload_change_a_running_daemon(tmp_path: Path, web: TestWeb)
         good += '[[subscribers]]\nemail = "late@example.org"\nmode = "instant"\n'
         cfg.write_text(good, "utf-8")
         os.kill(proc.pid, signal.SIGHUP)
-        assert _wait(lambda: _log_has(log, "changed=b"), 20), log.read_text()
-        assert _wait(lambda: "乙 · 新名称" in page(), 20)
+        assert wait_for(lambda: _log_has(log, "changed=b"), 20), log.read_text()
+        assert wait_for(lambda: "乙 · 新名称" in page(), 20)
         today = datetime.now().strftime("%Y-%m-%d")  # recent enough to be alerted
         web.set("/hup/b.html", _list("/hup/b", 2).replace(
             "<ul>", f"<ul><li><a href='/hup/b/new.html'>市政协召开新一次协商座谈会议</a>"
             f"<span>{today}</span></li>"))
         outbox = tmp_path / "data" / "outbox"
-        assert _wait(lambda: any(b"late@example.org" in m.read_bytes()
+        assert wait_for(lambda: any(b"late@example.org" in m.read_bytes()
                                  for m in outbox.glob("*.eml")), 60), "new subscriber got no alert"
 
         # A bad config is reported and the running one kept.
@@ -157,7 +148,7 @@ def test_sighup_and_reload_change_a_running_daemon(tmp_path: Path, web: TestWeb)
         refused = zxfeed("reload", config=cfg)
         assert refused.returncode == 2 and "selectors.item" in refused.stderr
         os.kill(proc.pid, signal.SIGHUP)
-        assert _wait(lambda: _log_has(log, "reload refused"), 20), log.read_text()
+        assert wait_for(lambda: _log_has(log, "reload refused"), 20), log.read_text()
         assert "selectors.item" in log.read_text("utf-8")
         assert httpx.get(base + "/healthz").status_code == 200
         assert "乙 · 新名称" in page() and proc.poll() is None
@@ -190,7 +181,7 @@ def test_run_host_and_port_options(tmp_path: Path, web: TestWeb) -> None:
             except httpx.HTTPError:
                 return False
 
-        assert _wait(up, 30), "not serving on --host/--port"
+        assert wait_for(up, 30), "not serving on --host/--port"
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
@@ -208,7 +199,7 @@ def test_second_demo_leaves_the_running_one_alone(tmp_path: Path) -> None:
         line = first.stdout.readline()
         assert line.startswith("sample sites: http://127.0.0.1:"), line
         sites = line.split()[2]
-        assert _wait(lambda: (tmp_path / "data" / "demo" / "feeds" / "all.atom").exists(), 60)
+        assert wait_for(lambda: (tmp_path / "data" / "demo" / "feeds" / "all.atom").exists(), 60)
         before = config.read_bytes()
         second = zxfeed("demo", "--port", str(free_port()), "--seconds", "5", cwd=tmp_path)
         assert second.returncode == 1 and "already running" in second.stderr, second
@@ -218,7 +209,7 @@ def test_second_demo_leaves_the_running_one_alone(tmp_path: Path) -> None:
         assert found.returncode == 0, found.stderr
         for path in ("/jinan/", "/heze/", "/mudan/", "/weifang/"):
             assert f'url = "{sites.rstrip("/")}{path}"' in found.stdout, found.stdout
-        assert _wait(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, 20)
+        assert wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, 20)
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=60)
@@ -238,7 +229,7 @@ def test_restart_does_not_rediscover_a_site(tmp_path: Path, web: TestWeb) -> Non
     first = Daemon(cfg)
     first.start()
     try:
-        assert _wait(lambda: {"wf--1", "wf--2"} <= {s.id for s in first.store.sources()
+        assert wait_for(lambda: {"wf--1", "wf--2"} <= {s.id for s in first.store.sources()
                                                     if s.polls}, 30)
     finally:
         first.stop()

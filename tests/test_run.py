@@ -7,24 +7,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import feedparser
 import httpx
 
 from conftest import ROOT, write_config, zxfeed
+from helpers import wait_for
 from smtpsink import free_port
 from webserver import TestWeb
-
-
-def _wait(cond, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _page(titles: list[str]) -> str:
@@ -61,7 +52,7 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
                 return False
             return r.status_code == 200 and len(feedparser.parse(r.content).entries) == n
 
-        assert _wait(lambda: feed_has(2)), "first poll never reached the served feed"
+        assert wait_for(lambda: feed_has(2)), "first poll never reached the served feed"
         if len(os.sched_getaffinity(0)) > 1:  # [schedule] one_core: every thread on one core
             cores = set()
             for task in Path(f"/proc/{proc.pid}/task").iterdir():
@@ -85,7 +76,7 @@ def test_run_polls_serves_and_stops(tmp_path: Path, web: TestWeb) -> None:
         assert second.returncode == 1 and "already running" in second.stderr
 
         web.set("/run/list.html", _page(titles))
-        assert _wait(lambda: feed_has(3), timeout=30), "new item never appeared"
+        assert wait_for(lambda: feed_has(3), timeout=30), "new item never appeared"
         r2 = httpx.get(base + "/feeds/all.atom", headers={"If-None-Match": etag})
         assert r2.status_code == 200 and r2.headers["etag"] != etag
     finally:

@@ -6,19 +6,11 @@ import time
 from pathlib import Path
 
 from conftest import write_config
+from helpers import wait_for
 from webserver import TestWeb
 from zxfeed.config import load_config
 from zxfeed.schedule import Daemon, backoff_delay
 from zxfeed.store import Store
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_many_due_at_once_none_dropped(tmp_path: Path, web: TestWeb) -> None:
@@ -35,7 +27,7 @@ def test_many_due_at_once_none_dropped(tmp_path: Path, web: TestWeb) -> None:
     daemon = Daemon(cfg)
     daemon.start()
     try:
-        assert _wait(lambda: all(s.polls == 1 for s in daemon.store.sources()), timeout=30), \
+        assert wait_for(lambda: all(s.polls == 1 for s in daemon.store.sources()), timeout=30), \
             [(s.id, s.polls) for s in daemon.store.sources() if s.polls != 1]
         assert daemon.store.item_count() == 2 * n
     finally:
@@ -59,10 +51,10 @@ def test_failure_backs_off_and_stays_scheduled(tmp_path: Path, web: TestWeb) -> 
     daemon = Daemon(cfg)
     daemon.start()
     try:
-        assert _wait(lambda: daemon.store.source("down").polls == 1, timeout=10)
+        assert wait_for(lambda: daemon.store.source("down").polls == 1, timeout=10)
         job = daemon.scheduler.get_job("poll:down")
         assert job is not None  # never unscheduled
-        assert _wait(lambda: daemon.store.source("down").state == "failing", timeout=5)
+        assert wait_for(lambda: daemon.store.source("down").state == "failing", timeout=5)
         wait = (job.next_run_time.timestamp() - time.time())
         assert 850 < wait <= 905, wait  # Retry-After beats the 60 s interval
     finally:
@@ -89,7 +81,7 @@ def test_stop_while_polls_run_and_queue(tmp_path: Path, web: TestWeb) -> None:
     cfg.fetch = cfg.fetch.model_copy(update={"workers": 3})
     daemon = Daemon(cfg)
     daemon.start()
-    assert _wait(lambda: sum(s.polls for s in daemon.store.sources()) >= 1, timeout=10)
+    assert wait_for(lambda: sum(s.polls for s in daemon.store.sources()) >= 1, timeout=10)
     stopper = threading.Thread(target=daemon.stop)
     stopper.start()
     stopper.join(timeout=20)

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,20 +18,12 @@ import pytest
 
 import browser
 from conftest import ROOT, write_config, zxfeed
+from helpers import wait_for
 from pages import dated_items, list_page
 from smtpsink import free_port
 from webserver import TestWeb
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _source(sid: str, name: str, url: str, region: str = "山东省", city: str = "济南市") -> str:
@@ -69,9 +60,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, web: TestWeb) -> Iterator[dic
         return bool(rows) and all(r["last_poll"] for r in rows)
 
     try:
-        assert _wait(all_polled, 60), "sources never polled"
+        assert wait_for(all_polled, 60), "sources never polled"
         feeds = tmp / "data" / "feeds" / "region"
-        assert _wait(lambda: (feeds / "北京市.atom").exists() and (feeds / "济南市.atom").exists(),
+        assert wait_for(lambda: (feeds / "北京市.atom").exists() and (feeds / "济南市.atom").exists(),
                      30), "feeds never published"
         yield {"base": base, "cfg": cfg, "tmp": tmp}
     finally:

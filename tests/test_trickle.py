@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_config, zxfeed
-from hostile import HostileWeb, good_links, list_page, wait_for
+from helpers import wait_for
+from hostile import HostileWeb, good_links, list_page
 from test_run import free_port
 from zxfeed.fetch import Fetcher, FetchError, FetchSettings
 

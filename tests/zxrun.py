@@ -8,20 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import ROOT
-
-
-def _wait(cond, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
+from helpers import wait_for
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -51,7 +42,7 @@ def _running(cfg: Path, port: int, env: dict[str, str] | None = None,
             return False
 
     try:
-        assert _wait(up, 60), "zxfeed run never served its feed"
+        assert wait_for(up, 60), "zxfeed run never served its feed"
         yield proc, err
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -28,29 +28,15 @@ def archive_path(spec: FeedSpec, page: int) -> str:
     return f"archive/{spec.path.removesuffix('.atom')}/{page}.atom"
 
 
-def _scope(spec: FeedSpec) -> tuple[str, list[object]]:
-    """FROM/WHERE of a feed's items (stories once, in the merged feed)."""
-    if spec.region is not None:
-        return ("item_regions k JOIN items ON items.id = k.item_id WHERE k.region = ?", [spec.region])
-    if spec.source_id is not None:
-        return ("item_sources k JOIN items ON items.id = k.item_id WHERE k.source_id = ?",
-                [spec.source_id])
-    # A story's first stored copy stands for it, whichever copy heads it later.
-    return ("items WHERE items.story_id IS NULL OR items.story_id = items.id", [])
-
-
 def full_pages(store: Store, spec: FeedSpec, size: int) -> int:
     """How many full archive pages a feed has."""
-    where, args = _scope(spec)
-    return store.query(f"SELECT COUNT(*) FROM {where}", args)[0][0] // size
+    return store.archive_count(spec.region, spec.source_id) // size
 
 
 def page_items(store: Store, spec: FeedSpec, page: int, size: int) -> list[Item]:
     """The items of one archive page, newest first (as feeds list them)."""
-    where, args = _scope(spec)
-    rows = store.query(f"SELECT items.* FROM {where} ORDER BY items.rowid LIMIT ? OFFSET ?",
-                       [*args, size, (page - 1) * size])
-    return [Store.item_from_row(r) for r in reversed(rows)]
+    rows = store.archive_slice((page - 1) * size, size, spec.region, spec.source_id)
+    return list(reversed(rows))
 
 
 def archive_links(publisher: Publisher, spec: FeedSpec, size: int) -> list[tuple[str, str, str]]:

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -33,8 +32,7 @@ from .pollrun import poll_all
 from .process import raise_fd_limit
 from .schedule import Daemon, fetch_settings, make_publisher
 from .status import render_status
-from .store import SourceState, Store
-from .store_errors import StoreDamaged, StoreWriteError, damaged, is_corrupt
+from .store import DatabaseError, SourceState, Store, StoreDamaged, StoreWriteError, damaged, is_corrupt
 from .web import FeedServer
 from .web_server import Limits
 from .web_subscribe import mail_notice
@@ -451,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreDamaged, StoreWriteError) as exc:
         print(f"zxfeed: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         if not is_corrupt(exc):
             raise
         # Found past the opening (a page deep in the file): name the file all the same.

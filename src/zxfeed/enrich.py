@@ -47,16 +47,9 @@ class Enricher:
         wanted = self.sources()
         if not wanted or per_host <= 0:
             return []
-        marks = ",".join("?" * len(wanted))
-        rows = self.store.query(
-            f"SELECT items.* FROM items JOIN sources ON sources.id = items.source_id "
-            f"WHERE items.enriched = 0 AND items.source_id IN ({marks}) "
-            "ORDER BY sources.baseline_at DESC, items.sort_time DESC LIMIT ?",
-            [*wanted, per_host * 50 + len(self.failures)])
         per: Counter[str] = Counter()
         out = []
-        for row in rows:
-            it = Store.item_from_row(row)
+        for it in self.store.unenriched(list(wanted), per_host * 50 + len(self.failures)):
             host = urlsplit(it.link).hostname or ""
             if self.failures[it.id] >= MAX_ATTEMPTS or per[host] >= per_host:
                 continue

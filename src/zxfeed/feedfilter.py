@@ -26,10 +26,6 @@ KEYS = ("q", "region", "source", "level")
 LEVELS = {"national": "全国", "provincial": "省级", "municipal": "市级", "district": "区县级"}
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 @dataclass(frozen=True, slots=True)
 class FeedFilter:
     """What a filtered feed keeps: all words of ``q``, and the regions, sources and level named."""
@@ -81,28 +77,10 @@ class FeedFilter:
 
     def select(self, store: Store, levels: dict[str, str | None], limit: int) -> list[Item]:
         """The newest ``limit`` stored items this filter keeps."""
-        sql = ["SELECT items.* FROM items"]
-        args: list[object] = []
-        for i, region in enumerate(self.regions):
-            sql.append(f"JOIN item_regions r{i} ON r{i}.item_id = items.id AND r{i}.region = ?")
-            args.append(region)
-        where = []
         allowed = _allowed_sources(self.sources, self.level, levels)
-        if allowed is not None:
-            if not allowed:
-                return []
-            marks = ",".join("?" * len(allowed))
-            where.append("EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = items.id "
-                         f"AND s.source_id IN ({marks}))")
-            args += sorted(allowed)
-        for word in self.q.split():
-            where.append("(items.title LIKE ? ESCAPE '\\' OR items.summary LIKE ? ESCAPE '\\')")
-            args += [_like(word), _like(word)]
-        if where:
-            sql.append("WHERE " + " AND ".join(where))
-        sql.append("ORDER BY items.sort_time DESC, items.first_seen DESC, items.id LIMIT ?")
-        args.append(limit)
-        return [Store.item_from_row(r) for r in store.query(" ".join(sql), args)]
+        if allowed is not None and not allowed:
+            return []
+        return store.filtered_items(self.regions, allowed, self.q.split(), limit)
 
 
 def _allowed_sources(sources: Iterable[str], level: str | None,

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from . import __version__
 from .deadline import Watchdog
+from .models import FetchErrorKind
 from .netguard import Reach
 from .proxy import proxy_for
 from .robots import RobotsCache
@@ -32,7 +33,7 @@ Headers = Mapping[str, str]  # case-insensitive (an http.client message)
 class FetchError(Exception):
     """A fetch that produced no usable page; ``kind`` says why (for source health)."""
 
-    def __init__(self, kind: str, message: str, *, status: int | None = None,
+    def __init__(self, kind: FetchErrorKind, message: str, *, status: int | None = None,
                  retry_after: float | None = None, body: bytes = b"",
                  headers: Headers | None = None) -> None:
         super().__init__(message)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .fetch import FetchError
+from .models import SourceStateName
 
 # Challenge pages: wzws (安全狗/云锁), 瑞数 (FSSBBIl1UgzbN7N80S, $_ts), jsl clearance, plain
 # "请开启JavaScript" / CAPTCHA pages.
@@ -40,7 +41,7 @@ def looks_like_wall(body: bytes, status: int | None = None, cookies: str = "") -
     return False
 
 
-def failure_state(exc: FetchError) -> str:
+def failure_state(exc: FetchError) -> SourceStateName:
     """``blocked`` for walls, refusals, robots.txt and internal addresses; ``failing`` otherwise."""
     if exc.kind in ("robots", "blocked-address"):
         return "blocked"
@@ -61,7 +62,7 @@ def _site(host: str) -> str:
 class Verdict:
     """A source's state after a poll that loaded, and why (``None`` when all is well)."""
 
-    state: str
+    state: SourceStateName
     reason: str | None = None
 
 

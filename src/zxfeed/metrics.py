@@ -5,10 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from .models import SOURCE_STATES
 from .poll import PollResult
 from .store import Store
-
-STATES = ("new", "ok", "degraded", "broken", "blocked", "failing")
 
 
 class _StoreCollector:
@@ -23,22 +22,20 @@ class _StoreCollector:
         yield items
         outbox = GaugeMetricFamily("zxfeed_outbox_messages", "Messages in the outbox by status",
                                    labels=["status"])
-        counts = {r[0]: r[1] for r in self.store.query(
-            "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+        counts = self.store.outbox_counts()
         for status in ("pending", "sent", "failed"):
             outbox.add_metric([status], counts.get(status, 0))
         yield outbox
         state = GaugeMetricFamily("zxfeed_source_state", "1 for each source's current state",
                                   labels=["source", "state"])
         for s in self.store.sources(counts=False):
-            for name in STATES:
+            for name in SOURCE_STATES:
                 state.add_metric([s.id, name], 1.0 if s.state == name else 0.0)
         yield state
         stopped = GaugeMetricFamily("zxfeed_mail_delivery_error",
                                     "1 while mail delivery is stopped by a configuration error "
                                     "(a refused TLS certificate)", labels=["kind"])
-        err = self.store.query("SELECT 1 FROM meta WHERE key='mail_error'")
-        stopped.add_metric(["tls"], 1.0 if err else 0.0)
+        stopped.add_metric(["tls"], 1.0 if self.store.meta("mail_error") is not None else 0.0)
         yield stopped
 
 
@@ -64,8 +61,7 @@ class Metrics:
         """Count one poll."""
         self.polls.labels(result.source_id, result.status).inc()
         if result.status == "failed":
-            kind = (result.error or "unknown").split(":", 1)[0]
-            self.failures.labels(kind).inc()
+            self.failures.labels(result.error_kind or "unknown").inc()
         self.new_items.inc(len(result.new))
         self.latency.observe(result.seconds)
         if result.fetch_seconds is not None:

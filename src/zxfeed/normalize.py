@@ -79,7 +79,7 @@ def normalize_item(
         summary=strip_control(raw.summary)[:MAX_SUMMARY] if raw.summary else None,
         first_seen=now.astimezone(UTC),
         updated=now.astimezone(UTC),
-        extra={"date_from_url": "1"} if raw.date_from_url else {},
+        date_from_url=raw.date_from_url,
         author=strip_control(raw.author)[:MAX_TITLE] if raw.author else None,
         origin=strip_control(raw.origin)[:MAX_TITLE] if raw.origin else None,
         original_url=original,

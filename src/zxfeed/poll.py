@@ -20,7 +20,7 @@ from .extract.listing import Selectors
 from .fetch import Fetcher, FetchError
 from .files import private_dir, write_private
 from .health import failure_state, page_state
-from .models import Item, RawItem
+from .models import ErrorKind, Item, PollStatus, RawItem, SourceStateName
 from .netguard import Reach, reach_for
 from .normalize import item_id, normalize_item, region_keys
 from .store import SourceState, Store
@@ -33,8 +33,8 @@ class PollResult:
     """What one poll did, for logs, the CLI and the scheduler."""
 
     source_id: str
-    status: str  # ok | unchanged | failed
-    state: str
+    status: PollStatus
+    state: SourceStateName
     found: int = 0
     new: list[Item] = field(default_factory=list)
     updated: list[Item] = field(default_factory=list)
@@ -42,6 +42,7 @@ class PollResult:
     retry_after: float | None = None
     seconds: float = 0.0
     fetch_seconds: float | None = None  # the list page's HTTP time alone
+    error_kind: ErrorKind | None = None  # why a failed poll failed (``error`` says it in words)
 
     @property
     def changed(self) -> bool:
@@ -72,7 +73,7 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
     if articles and not baseline:
         wanted += [r for r in raw if not r.truncated and (
             (stored := known.get(item_id(r.url))) is None
-            or not (stored.enriched or stored.extra.get("baseline") == "1"))]
+            or not (stored.enriched or stored.baseline))]
     for r in wanted[:budget]:
         if fetcher.aborted:
             return
@@ -120,7 +121,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
         except Exception as again:  # the store itself is failing: the log line must do
             log.warning("poll source=%s: cannot record the failure: %s", src.id, again)
         return PollResult(src.id, "failed", "failing", error=f"internal: {message}",
-                          seconds=time.monotonic() - started)
+                          seconds=time.monotonic() - started, error_kind="internal")
 
 
 def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: datetime,
@@ -139,7 +140,8 @@ def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: d
         health = failure_state(exc)
         store.record_failure(src.id, now, exc.kind, str(exc), health)
         return PollResult(src.id, "failed", health, error=f"{exc.kind}: {exc}",
-                          retry_after=exc.retry_after, seconds=time.monotonic() - started)
+                          retry_after=exc.retry_after, seconds=time.monotonic() - started,
+                          error_kind=exc.kind)
     if resp.not_modified:
         store.record_unchanged(src.id, now, etag=resp.etag, last_modified=resp.last_modified)
         return PollResult(src.id, "unchanged", state.state if state else "ok",

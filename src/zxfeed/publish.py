@@ -229,14 +229,8 @@ class Publisher:
     def epoch(self) -> datetime:
         """When this store first published: the ``updated`` of feeds that have no entries yet."""
         if self._epoch is None:
-            rows = self.store.query("SELECT value FROM meta WHERE key='feeds_epoch'")
-            if not rows:
-                now = datetime.now(UTC).replace(microsecond=0).isoformat()
-                with self.store.transaction() as db:
-                    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('feeds_epoch', ?)",
-                               (now,))
-                rows = self.store.query("SELECT value FROM meta WHERE key='feeds_epoch'")
-            self._epoch = datetime.fromisoformat(rows[0][0])
+            now = datetime.now(UTC).replace(microsecond=0).isoformat()
+            self._epoch = datetime.fromisoformat(self.store.meta_once("feeds_epoch", now))
         return self._epoch
 
     def _stories(self) -> tuple[list[Item], dict[str, list[Item]]]:

@@ -31,8 +31,7 @@ from .poll import PollResult, poll_source
 from .process import limit_malloc_arenas, pin_to_one_core, unpin
 from .publish import Publisher
 from .resume import first_runs
-from .store import Store
-from .store_errors import StoreWriteError
+from .store import Store, StoreWriteError
 from .websub import HubPinger, topic_urls
 
 log = logging.getLogger("zxfeed.schedule")
@@ -290,10 +289,8 @@ class Daemon:
 
     def _known_pages(self, src: SourceConfig) -> list[SourceConfig]:
         """The pages an earlier discovery of ``src`` found, as the store remembers them."""
-        rows = self.store.query("SELECT id, name, url FROM sources WHERE id LIKE ?",
-                                (src.id + "--%",))  # ids hold no LIKE wildcards
-        return [src.model_copy(update={"id": r["id"], "name": r["name"], "url": r["url"],
-                                       "discover": False}) for r in rows]
+        return [src.model_copy(update={"id": sid, "name": name, "url": url, "discover": False})
+                for sid, name, url in self.store.pages_of(src.id)]
 
     def poll(self, src: SourceConfig) -> PollResult | None:
         """One scheduled poll; failures reschedule with backoff, never unschedule."""

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from .config import Config
+from .models import SourceStateName
 from .normalize import region_keys
 from .publish import feed_filename
 from .store import SourceState, Store
 
-STATES = ("failing", "blocked", "broken", "degraded", "new", "ok")  # worst first
+STATES: tuple[SourceStateName, ...] = ("failing", "blocked", "broken", "degraded", "new", "ok")  # worst first
 PAGE_ROWS = 500  # a phone should not load 3,000 cards; ?all=1 shows every match
 SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "next_poll")
 
@@ -142,7 +143,7 @@ def _evidence(st: SourceState | None) -> str | None:
 def rows(cfg: Config, store: Store, next_runs: dict[str, datetime], lang: str) -> list[Row]:
     """Every configured source (and pages found by ``discover``) with its stored state."""
     states = {s.id: s for s in store.sources()}
-    stored = {r["id"]: (r["name"], r["url"]) for r in store.query("SELECT id, name, url FROM sources")}
+    stored = store.source_names()
     configured = {s.id: s for s in cfg.sources}
     words = TEXT[lang]["kind"]
     with_items = set(store.regions())  # a region without items has no feed yet

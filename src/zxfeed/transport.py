@@ -19,6 +19,7 @@ from functools import lru_cache
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from .deadline import Ended, Watch, Watchdog, default_watchdog
+from .models import FetchErrorKind
 from .netguard import BlockedAddress, Reach, check, resolve
 
 CHUNK = 16384
@@ -33,7 +34,7 @@ class TransportError(Exception):
     ``kind``: timeout, network, invalid-url, too-large, blocked-address, tls or aborted.
     """
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: FetchErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
 

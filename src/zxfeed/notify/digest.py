@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..store import Store
-from . import outbox
-from .alerts import select_for, sources_of
+from .alerts import select_for
 from .messages import Mail, MessageBuilder
 from .subscriptions import Subscription, get
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def last_slot(sub: Any, now: datetime, tz: ZoneInfo) -> datetime:
@@ -44,20 +39,12 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
     """Queue (or with ``dry_run`` only build) one subscription's digest; ``None`` if nothing to say."""
     if sub.mode == "instant":
         return None
-    with store.transaction() as db:
-        row = db.execute("SELECT digest_until, status FROM subscriptions WHERE id=?",
-                         (sub.id,)).fetchone()
-        if row is None or row[1] != "active":
+    with store.mail_batch() as batch:
+        live, since = batch.digest_since(sub.id)
+        if not live:
             return None
-        since = datetime.fromisoformat(row[0]) if row[0] else None
-        sql = "SELECT * FROM items WHERE baseline = 0 AND first_seen <= ?"
-        args: list[object] = [_iso(now)]
-        if since is not None:
-            # Same-second neighbours are included; deliveries keep them from going twice.
-            sql += " AND first_seen >= ?"
-            args.append(_iso(since))
-        items = [Store.item_from_row(r) for r in db.execute(sql + " ORDER BY sort_time DESC", args)]
-        chosen = select_for(db, sub, items, sources_of(db, [it.id for it in items]), "digest")
+        items = batch.digest_items(now, since)
+        chosen = select_for(batch, sub, items, batch.sources_of([it.id for it in items]), "digest")
         if not chosen and not cfg.notify.send_empty_digest:
             mail = None
         else:
@@ -65,6 +52,6 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
         if dry_run:
             return mail
         if mail is not None:
-            outbox.enqueue(db, mail, now, [it.id for it in chosen], subscriber=sub.address)
-        db.execute("UPDATE subscriptions SET digest_until=? WHERE id=?", (_iso(now), sub.id))
+            batch.enqueue(mail, now, [it.id for it in chosen], subscriber=sub.address)
+        batch.set_digest_until(sub.id, now)
     return mail

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..store import Store
-from . import outbox
 from . import subscriptions as subs
 from .alerts import queue_alerts
 from .digest import is_due, queue_digest
@@ -81,13 +80,9 @@ class Notifier:
         err = self.delivery_error()
         if err is None or err.get("smtp") == self.smtp_fingerprint():
             return 0
-        with self.store.transaction() as db:
-            cur = db.execute("UPDATE outbox SET status='pending', next_attempt=? "
-                             "WHERE status='failed' AND last_error LIKE 'tls:%'",
-                             (self._now().isoformat(timespec="seconds"),))
-            db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
-        log.info("mail: [smtp] changed since the TLS refusal, %d messages queued again", cur.rowcount)
-        return cur.rowcount
+        count = self.store.requeue_tls_failures(self._now(), ERROR_KEY)
+        log.info("mail: [smtp] changed since the TLS refusal, %d messages queued again", count)
+        return count
 
     def deliver(self) -> Report:
         """Send what is due from the outbox."""
@@ -108,19 +103,15 @@ class Notifier:
         return report
 
     def _set_error(self, error: str | None) -> None:
-        with self.store.transaction() as db:
-            if error is None:
-                db.execute("DELETE FROM meta WHERE key=?", (ERROR_KEY,))
-            else:
-                value = json.dumps({"error": error, "at": self._now().isoformat(timespec="seconds"),
-                                    "smtp": self.smtp_fingerprint()}, ensure_ascii=False)
-                db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
-                           "DO UPDATE SET value=excluded.value", (ERROR_KEY, value))
+        value = None if error is None else json.dumps(
+            {"error": error, "at": self._now().isoformat(timespec="seconds"),
+             "smtp": self.smtp_fingerprint()}, ensure_ascii=False)
+        self.store.set_meta(ERROR_KEY, value)
 
     def delivery_error(self) -> dict[str, str] | None:
         """The last round-ending delivery error (a refused certificate), until a message goes."""
-        rows = self.store.query("SELECT value FROM meta WHERE key=?", (ERROR_KEY,))
-        return json.loads(rows[0][0]) if rows else None
+        value = self.store.meta(ERROR_KEY)
+        return json.loads(value) if value is not None else None
 
     def run_round(self) -> Report:
         """Alerts for anything waiting, operator alerts, then delivery: after polls and on a timer."""
@@ -154,9 +145,9 @@ class Notifier:
         if last is not None and now - last < timedelta(hours=1):
             return "held"
         mail = self.builder.confirm(sub, self.confirm_url(sub), now)
-        with self.store.transaction() as db:
-            outbox.enqueue(db, mail, now, [])
-            subs.mark_confirm_sent(db, sub.id, now)
+        with self.store.mail_batch() as batch:
+            batch.enqueue(mail, now, [])
+            batch.mark_confirm_sent(sub.id, now)
         log.info("subscription %d requested, confirmation queued", sub.id)
         self.wake()
         return "sent"

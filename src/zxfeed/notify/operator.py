@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ..config import Config
+from ..models import SourceStateName
 from ..store import Store
-from . import outbox
 from .messages import MessageBuilder
 
-BAD = ("broken", "blocked", "failing")
+BAD: tuple[SourceStateName, ...] = ("broken", "blocked", "failing")
 LAST_KEY = "operator_last_mail"
 
 
@@ -34,14 +34,13 @@ def queue_operator_alerts(store: Store, cfg: Config, builder: MessageBuilder, no
             recovered.append((src, name, url))
     if not bad and not recovered:
         return 0
-    rows = store.query("SELECT value FROM meta WHERE key=?", (LAST_KEY,))
-    if rows and now - datetime.fromisoformat(rows[0][0]) < timedelta(seconds=cfg.notify.operator_every):
+    last = store.meta(LAST_KEY)
+    if last and now - datetime.fromisoformat(last) < timedelta(seconds=cfg.notify.operator_every):
         return 0
     mail = builder.operator(cfg.operator, bad, recovered, now)
-    with store.transaction() as db:
-        outbox.enqueue(db, mail, now, [])
-        db.executemany("UPDATE sources SET operator_state=? WHERE id=?",
-                       [(s.state, s.id) for s, _, _ in bad] + [(None, s.id) for s, _, _ in recovered])
-        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                   "value=excluded.value", (LAST_KEY, now.astimezone(UTC).isoformat()))
+    with store.mail_batch() as batch:
+        batch.enqueue(mail, now, [])
+        batch.set_operator_states([(s.state, s.id) for s, _, _ in bad]
+                                  + [(None, s.id) for s, _, _ in recovered])
+        batch.set_meta(LAST_KEY, now.astimezone(UTC).isoformat())
     return 1

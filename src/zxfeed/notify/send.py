@@ -18,9 +18,7 @@ from typing import Protocol
 
 from ..config import SmtpConfig
 from ..files import private_dir
-from ..store import Store
-from ..store_errors import StoreWriteError
-from . import outbox
+from ..store import Store, StoreWriteError
 
 log = logging.getLogger("zxfeed.notify")
 # Per store: outbox ids the server accepted whose "sent" mark failed (disk full), and when.
@@ -163,11 +161,11 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
     unmarked = _UNMARKED.setdefault(store, {})
     try:
         for pid, when in list(unmarked.items()):
-            outbox.mark_sent(store, pid, when)
+            store.mark_sent(pid, when)
             del unmarked[pid]
         if not store.writable():
             return report
-        for msg in outbox.due(store, now):
+        for msg in store.due_mail(now):
             if msg.id in unmarked:
                 continue
             try:
@@ -176,19 +174,19 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
                 if exc.tls:
                     # Every message of the round would meet the same certificate: all are
                     # marked failed with the reason (a restart requeues them, see requeue_tls).
-                    for m in outbox.due(store, now, limit=100000):
-                        outbox.mark_failed(store, m.id, now, str(exc))
+                    for m in store.due_mail(now, limit=100000):
+                        store.mark_failed(m.id, now, str(exc))
                         report.failed += 1
                     report.error = str(exc)
                     log.error("mail delivery stopped: %s", exc)
                     break
                 if exc.permanent:
-                    outbox.mark_failed(store, msg.id, now, str(exc))
+                    store.mark_failed(msg.id, now, str(exc))
                     report.failed += 1
                     log.warning("mail to %s refused for good: %s", msg.recipient, exc)
                     continue
                 delay = min(retry_base * 2 ** msg.attempts, retry_cap)
-                outbox.mark_retry(store, msg.id, now, str(exc), delay)
+                store.mark_retry(msg.id, now, str(exc), delay)
                 report.retried += 1
                 log.warning("mail to %s deferred %.0fs: %s", msg.recipient, delay, exc)
                 if exc.server_down:
@@ -197,7 +195,7 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
                 continue
             report.sent += 1
             try:
-                outbox.mark_sent(store, msg.id, now)
+                store.mark_sent(msg.id, now)
             except StoreWriteError as exc:
                 unmarked[msg.id] = now
                 log.warning("mail to %s sent but not marked (%s): no mail until the store "

@@ -24,13 +24,7 @@ def load_secret(store: Store, env_name: str | None = None) -> bytes:
     for name in (env_name, SECRET_ENV):
         if name and os.environ.get(name):
             return os.environ[name].encode("utf-8")
-    with store.transaction() as db:
-        row = db.execute("SELECT value FROM meta WHERE key='unsubscribe_secret'").fetchone()
-        if row is None:
-            value = secrets.token_hex(32)
-            db.execute("INSERT INTO meta (key, value) VALUES ('unsubscribe_secret', ?)", (value,))
-            return value.encode("ascii")
-        return row[0].encode("ascii")
+    return store.meta_once("unsubscribe_secret", secrets.token_hex(32)).encode("ascii")
 
 
 def _mac(secret: bytes, payload: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from ..store import Store
-from .messages import Mail
+if TYPE_CHECKING:
+    from ..notify.messages import Mail
 
 
 def _iso(dt: datetime) -> str:
@@ -66,36 +67,44 @@ def delivered_stories(db: sqlite3.Connection, subscriber: str, kind: str,
     return {r[0] for r in rows}
 
 
-def due(store: Store, now: datetime, limit: int = 100) -> list[Pending]:
-    """Pending messages whose next attempt time has come, oldest first."""
-    rows = store.query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
-                       "WHERE status='pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
-                       (_iso(now), limit))
-    return [Pending(r["id"], r["message_id"], r["recipient"], bytes(r["raw"]), r["attempts"])
-            for r in rows]
+class OutboxMixin:
+    """Outbox rows of :class:`~zxfeed.store.Store`."""
 
+    def due_mail(self, now: datetime, limit: int = 100) -> list[Pending]:
+        """Pending messages whose next attempt time has come, oldest first."""
+        rows = self._query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
+                           "WHERE status='pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
+                           (_iso(now), limit))
+        return [Pending(r["id"], r["message_id"], r["recipient"], bytes(r["raw"]), r["attempts"])
+                for r in rows]
 
-def mark_sent(store: Store, pid: int, now: datetime) -> None:
-    """The server accepted the message."""
-    with store.transaction() as db:
-        db.execute("UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, "
-                   "last_error=NULL WHERE id=?", (_iso(now), pid))
+    def mark_sent(self, pid: int, now: datetime) -> None:
+        """The server accepted the message."""
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, "
+                       "last_error=NULL WHERE id=?", (_iso(now), pid))
 
+    def mark_retry(self, pid: int, now: datetime, error: str, delay: float) -> None:
+        """A temporary failure: try again after ``delay`` seconds."""
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
+                       (error[:500], _iso(now + timedelta(seconds=delay)), pid))
 
-def mark_retry(store: Store, pid: int, now: datetime, error: str, delay: float) -> None:
-    """A temporary failure: try again after ``delay`` seconds."""
-    with store.transaction() as db:
-        db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
-                   (error[:500], _iso(now + timedelta(seconds=delay)), pid))
+    def mark_failed(self, pid: int, now: datetime, error: str) -> None:
+        """A permanent refusal (5xx for this recipient): kept with the reason, not retried."""
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET status='failed', attempts=attempts+1, last_error=?, "
+                       "sent_at=NULL, next_attempt=? WHERE id=?", (error[:500], _iso(now), pid))
 
+    def outbox_counts(self) -> dict[str, int]:
+        """Messages per status (pending, sent, failed)."""
+        return {r[0]: r[1] for r in self._query("SELECT status, COUNT(*) FROM outbox GROUP BY status")}
 
-def mark_failed(store: Store, pid: int, now: datetime, error: str) -> None:
-    """A permanent refusal (5xx for this recipient): kept with the reason, not retried."""
-    with store.transaction() as db:
-        db.execute("UPDATE outbox SET status='failed', attempts=attempts+1, last_error=?, "
-                   "sent_at=NULL, next_attempt=? WHERE id=?", (error[:500], _iso(now), pid))
-
-
-def counts(store: Store) -> dict[str, int]:
-    """Messages per status (pending, sent, failed)."""
-    return {r[0]: r[1] for r in store.query("SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+    def requeue_tls_failures(self, now: datetime, error_key: str) -> int:
+        """Messages failed on a refused certificate go pending again; the stored error is cleared."""
+        with self._transaction() as db:
+            cur = db.execute("UPDATE outbox SET status='pending', next_attempt=? "
+                             "WHERE status='failed' AND last_error LIKE 'tls:%'",
+                             (now.isoformat(timespec="seconds"),))
+            db.execute("DELETE FROM meta WHERE key=?", (error_key,))
+        return cur.rowcount

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+# What callers catch for a statement that failed in SQLite, without importing sqlite3.
+DatabaseError = sqlite3.DatabaseError
+
 _CORRUPT = {11, 26}                # SQLITE_CORRUPT, SQLITE_NOTADB
 _WRITE = {8, 10, 13, 14}           # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
 
