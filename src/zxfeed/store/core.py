@@ -47,7 +47,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
                 self.path, timeout=30, check_same_thread=False, isolation_level=None
             )
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _enter_wal(self._db)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -128,3 +128,20 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         """One transaction of the mail queue: what is read and queued in it commits together."""
         with self._transaction() as db:
             yield MailBatch(db)
+
+
+def _enter_wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch the file to WAL, waiting for other processes that are opening it too.
+
+    Changing the journal mode needs the file to itself, and SQLite answers "database is
+    locked" at once instead of waiting in its busy handler.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -201,7 +202,31 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring the file up to ``SCHEMA_VERSION``, one transaction per step."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        db.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={number}; COMMIT;")
+    """Bring the file up to ``SCHEMA_VERSION``, one transaction per step.
+
+    The version is read again under the write lock: several processes opening a new store
+    at once then run each step once, the others wait and find it done.
+    """
+    while db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script (``executescript`` would commit the open transaction)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
