@@ -18,6 +18,14 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
 
 
+def corpus_file(name: str) -> Path:
+    """A page of ../shared/corpus/real; skips the test, saying why, in a clone without it."""
+    path = CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not here: ../shared/corpus is not part of the repository")
+    return path
+
+
 @pytest.fixture(scope="session")
 def web() -> Iterator[TestWeb]:
     server = TestWeb()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 
-from conftest import CORPUS, ROOT, write_config, zxfeed
+from conftest import ROOT, corpus_file, write_config, zxfeed
 from pages import dated_items, list_page
 from webserver import TestWeb
 
@@ -107,7 +107,7 @@ def test_rmzxb_article_layout_enriched() -> None:
 
     from zxfeed.extract.article import parse_article
     from zxfeed.extract.dates import SHANGHAI
-    a = parse_article((CORPUS / "rmzxb_article_2023-02-27_3299508.html").read_text("utf-8"), "十年两会",
+    a = parse_article(corpus_file("rmzxb_article_2023-02-27_3299508.html").read_text("utf-8"), "十年两会",
                       datetime(2023, 3, 1, tzinfo=SHANGHAI), "http://www.rmzxb.com.cn/c/2023-02-27/3299508.shtml")
     assert a.source == "新华社" and a.original_url is None  # the 来源 link is a search, not an original
     assert a.summary.startswith("新华社乌鲁木齐2月26日电")

@@ -2,18 +2,18 @@
 
 from datetime import datetime
 
-from conftest import CORPUS
+from conftest import corpus_file
 from zxfeed.extract import extract_items
 from zxfeed.extract.article import parse_article
 from zxfeed.extract.dates import SHANGHAI
 
-CPPCC = CORPUS / "cppcc_gov_cn_homepage_2018-03.html"
-RMZXB = CORPUS / "rmzxb_article_2023-02-27_3299508.html"
+CPPCC = "cppcc_gov_cn_homepage_2018-03.html"
+RMZXB = "rmzxb_article_2023-02-27_3299508.html"
 
 
 def test_cppcc_homepage_lists_without_navigation_or_link_farms() -> None:
     now = datetime(2018, 3, 20, 12, tzinfo=SHANGHAI)
-    result = extract_items(CPPCC.read_bytes(), "http://www.cppcc.gov.cn/", now=now)
+    result = extract_items(corpus_file(CPPCC).read_bytes(), "http://www.cppcc.gov.cn/", now=now)
     items = {i.url: i for i in result.items}
     assert len(items) == len(result.items) >= 100
     assert all(u.startswith("http://www.cppcc.gov.cn/") and "/ARTI" in u for u in items)
@@ -31,7 +31,7 @@ def test_cppcc_homepage_lists_without_navigation_or_link_farms() -> None:
 
 def test_rmzxb_article_title_and_time() -> None:
     now = datetime(2023, 3, 1, tzinfo=SHANGHAI)
-    article = parse_article(RMZXB.read_text("utf-8"), "十年两会·温暖记忆丨“种下", now)
+    article = parse_article(corpus_file(RMZXB).read_text("utf-8"), "十年两会·温暖记忆丨“种下", now)
     assert article.title == "十年两会·温暖记忆丨“种下石榴树，开出团结花”"
     assert article.published.when == datetime(2023, 2, 27, 9, 15, tzinfo=SHANGHAI)
     assert article.published.has_time
