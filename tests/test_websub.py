@@ -20,6 +20,8 @@ from test_fulltext import _site
 from webserver import TestWeb
 from zxfeed.websub import HubPinger
 
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+
 
 class Hub:
     """A hub on 127.0.0.1 that records publish pings and fails the first ``fail`` of them."""
@@ -84,8 +86,8 @@ def test_poll_pings_the_hub_after_a_failure(tmp_path: Path, web: TestWeb, hub: H
             "http://127.0.0.1:8080/feeds/source/ws-a.rss"} <= set(form["hub.url"])
     feeds = tmp_path / "data" / "feeds"
     atom = etree.fromstring((feeds / "all.atom").read_bytes())
-    assert [lk.get("href") for lk in atom.findall("{http://www.w3.org/2005/Atom}link")
-            if lk.get("rel") == "hub"] == [hub.url]
+    links = atom.findall(ATOM_LINK)
+    assert [lk.get("href") for lk in links if lk.get("rel") == "hub"] == [hub.url]
     rss = feedparser.parse((feeds / "all.rss").read_bytes())
     assert any(lk.get("rel") == "hub" and lk.get("href") == hub.url for lk in rss.feed.links)
     assert json.loads((feeds / "all.json").read_bytes())["hubs"] == [{"type": "WebSub", "url": hub.url}]
