@@ -42,7 +42,7 @@ def seed(work: Path, port: int, items: int, server_toml: str = "") -> Path:
     sys.path.insert(0, str(ROOT / "src"))
     from zxfeed.extract.dates import SHANGHAI
     from zxfeed.models import RawItem
-    from zxfeed.normalize import normalize_item
+    from zxfeed.normalize.items import normalize_item
     from zxfeed.store import Store
 
     cfg = work / "zxfeed.toml"

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from zxfeed.models import RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.publish import FeedSpec, Publisher
+from zxfeed.normalize.items import normalize_item
+from zxfeed.publish.publisher import FeedSpec, Publisher
 from zxfeed.store import Store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

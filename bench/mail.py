@@ -23,9 +23,9 @@ import httpx  # noqa: E402
 from pages import dated_items, list_page  # noqa: E402
 from smtpsink import SmtpSink, free_port  # noqa: E402
 from webserver import TestWeb  # noqa: E402
-from zxfeed.config import load_config  # noqa: E402
-from zxfeed.schedule import Daemon  # noqa: E402
-from zxfeed.web import FeedServer  # noqa: E402
+from zxfeed.config.settings import load_config  # noqa: E402
+from zxfeed.daemon.wiring import Daemon  # noqa: E402
+from zxfeed.web.app import FeedServer  # noqa: E402
 
 
 def _wait(cond, timeout: float = 30.0) -> float | None:

@@ -85,7 +85,7 @@ def seed_archive(store: Any, count: int) -> None:
     """Fill ``store`` with ``count`` old archive items spread over the fake web's places."""
     from zxfeed.extract.dates import SHANGHAI
     from zxfeed.models import RawItem
-    from zxfeed.normalize import normalize_item, region_keys
+    from zxfeed.normalize.items import normalize_item, region_keys
 
     rng = random.Random(7)
     places = [region_keys(p, c, d) for p, cs in REGIONS.items() for c, ds in cs.items() for d in ds]
@@ -327,8 +327,8 @@ def code_version() -> str:
 def zx_worker(a: argparse.Namespace) -> None:
     import importlib.util
 
-    from zxfeed import schedule as zsched
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
+    from zxfeed.daemon import wiring as zsched
 
     base = a.fakeweb
     work = Path(a.workdir)

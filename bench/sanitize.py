@@ -16,9 +16,9 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from zxfeed import sanitize  # noqa: E402
-from zxfeed.encoding import decode  # noqa: E402
+from zxfeed.extract import sanitize  # noqa: E402
 from zxfeed.extract.article import parse_article  # noqa: E402
+from zxfeed.extract.encoding import decode  # noqa: E402
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -58,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu-gate", type=int, default=0, help="at most this many polls parse at once")
     a = ap.parse_args(argv)
 
-    from zxfeed.config import load_config
-    from zxfeed.fetch import Fetcher
-    from zxfeed.poll import poll_source
-    from zxfeed.schedule import fetch_settings
+    from zxfeed.config.settings import load_config
+    from zxfeed.daemon.wiring import fetch_settings
+    from zxfeed.fetch.client import Fetcher
+    from zxfeed.poll.source import poll_source
     from zxfeed.store import Store
 
     low, high = (float(x) for x in a.latency.split(","))

@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from zxfeed.config import load_config
-from zxfeed.status import render_status
+from zxfeed.config.settings import load_config
 from zxfeed.store import Store
+from zxfeed.web.status import render_status
 
 
 def main() -> int:

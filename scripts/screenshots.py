@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import browser  # noqa: E402  (tests/browser.py: chromedriver over plain HTTP)
-from zxfeed.demo import SITES, serve_sample_sites  # noqa: E402
+from zxfeed.cli.demo import SITES, serve_sample_sites  # noqa: E402
 
 TROUBLE = {
     "/down.html": (503, "text/html", "<h1>Service Unavailable</h1>"),

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from zxfeed.extract import extract_items
 from zxfeed.extract.dates import SHANGHAI
-from zxfeed.fetch import Fetcher, FetchSettings
-from zxfeed.poll import enrich_items
+from zxfeed.fetch.client import Fetcher, FetchSettings
+from zxfeed.poll.source import enrich_items
 
 TRUTH = Path(__file__).parent / "web" / "truth"
 

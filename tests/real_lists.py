@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from webserver import TestWeb
 from zxfeed.extract import extract_items
 from zxfeed.extract.dates import SHANGHAI
-from zxfeed.fetch import Fetcher, FetchSettings
+from zxfeed.fetch.client import Fetcher, FetchSettings
 from zxfeed.models import RawItem
-from zxfeed.poll import enrich_items
+from zxfeed.poll.source import enrich_items
 
 LISTS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "real" / "lists"
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{3,})$")

@@ -1,4 +1,4 @@
-"""The store package is the one owner of SQL: no other module imports sqlite3, runs a statement or holds SQL."""
+"""The layout is the pipeline: the store alone speaks SQL, and no stage imports a later one."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ PACKAGE = Path(zxfeed.__file__).parent
 # SQL as the store writes it: an upper-case statement keyword, then a space.
 SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT)\s")
 STATEMENT_CALLS = {"execute", "executemany", "executescript"}
+DRIVERS = {"sqlite3", "psycopg", "psycopg_pool"}
+# The pipeline's order. A module may import its own unit, the base (rank 0) and earlier stages;
+# publish and notify are siblings that both read the store and must not lean on each other.
+RANKS = {
+    "": 0, "models": 0, "files": 0, "config": 0,
+    "fetch": 1, "extract": 2, "normalize": 3, "store": 4, "poll": 5,
+    "publish": 6, "notify": 6, "web": 7, "daemon": 8, "cli": 9, "__main__": 10,
+}
 
 
 def _sql_text(node: ast.AST) -> str | None:
@@ -36,11 +44,11 @@ def violations(package: Path, owner: str = "store") -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             what = None
-            if isinstance(node, ast.Import) and any(
-                    a.name.split(".")[0] == "sqlite3" for a in node.names):
-                what = "imports sqlite3"
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlite3":
-                what = "imports from sqlite3"
+            if isinstance(node, ast.Import) and (
+                    db := next((a.name for a in node.names if a.name.split(".")[0] in DRIVERS), None)):
+                what = f"imports {db.split('.')[0]}"
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in DRIVERS:
+                what = f"imports from {(node.module or '').split('.')[0]}"
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in STATEMENT_CALLS:
                 what = f"calls .{node.func.attr}()"
@@ -85,4 +93,80 @@ def test_check_catches_planted_violations(tmp_path: Path) -> None:
         "notify/planted.py:5: calls .executescript()",
         "notify/planted.py:6: holds SQL 'SELECT id FROM items'",
         "notify/planted.py:7: holds SQL 'DELETE FROM'",
+    ]
+
+
+def _unit(package: Path, module: str) -> str:
+    """The top-level unit (``fetch``, ``store``, ``""`` for the package root) a dotted module is in."""
+    parts = module.split(".")[1:]
+    return parts[0] if parts else ""
+
+
+def _imported(package: Path, path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """Absolute ``zxfeed.…`` modules an import statement names, submodules included."""
+    rel = path.relative_to(package).with_suffix("")
+    here = [package.name, *rel.parts][:-1]  # the package a relative import starts from
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names if a.name.split(".")[0] == package.name]
+    if node.level:
+        base = here[: len(here) - (node.level - 1)]
+        module = ".".join([*base, *([node.module] if node.module else [])])
+    else:
+        module = node.module or ""
+    if module.split(".")[0] != package.name:
+        return []
+    names = []
+    for alias in node.names:
+        sub = package.parent.joinpath(*module.split("."), alias.name)
+        names.append(f"{module}.{alias.name}" if sub.is_dir() or sub.with_suffix(".py").exists() else module)
+    return names
+
+
+def direction_violations(package: Path) -> list[str]:
+    """``path:line: unit imports later`` for every import of a later (or sibling) stage."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        unit = rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 or rel.name != "__init__.py" else ""
+        if unit not in RANKS:
+            found.append(f"{rel}:0: unit {unit!r} has no place in the pipeline (add it to RANKS)")
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            for module in _imported(package, path, node):
+                other = _unit(package, module)
+                if other == unit or other not in RANKS:
+                    continue
+                if RANKS[other] < RANKS[unit] or RANKS[other] == RANKS[unit] == 0:
+                    continue
+                found.append(f"{rel}:{node.lineno}: {unit or 'zxfeed'} imports {other} ({module})")
+    return sorted(set(found))
+
+
+def test_no_stage_imports_a_later_one() -> None:
+    assert direction_violations(PACKAGE) == []
+
+
+def test_direction_check_catches_planted_violations(tmp_path: Path) -> None:
+    copy = tmp_path / "zxfeed"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert direction_violations(copy) == []
+    (copy / "extract" / "planted.py").write_text(
+        "from ..store import Store\n"
+        "from zxfeed.poll import source\n"
+        "def f():\n"
+        "    from ..models import Item\n"
+        "    from .. import web\n"
+        "    return Store, source, Item, web\n",
+        encoding="utf-8")
+    (copy / "notify" / "planted.py").write_text("from ..publish.formats import atom\n", encoding="utf-8")
+    (copy / "gadgets.py").write_text("x = 1\n", encoding="utf-8")
+    assert direction_violations(copy) == [
+        "extract/planted.py:1: extract imports store (zxfeed.store)",
+        "extract/planted.py:2: extract imports poll (zxfeed.poll.source)",
+        "extract/planted.py:5: extract imports web (zxfeed.web)",
+        "gadgets.py:0: unit 'gadgets' has no place in the pipeline (add it to RANKS)",
+        "notify/planted.py:1: notify imports publish (zxfeed.publish.formats.atom)",
     ]

@@ -10,8 +10,8 @@ from lxml import etree
 
 from test_feed_validity import _jing
 from zxfeed.models import RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.publish import Publisher
+from zxfeed.normalize.items import normalize_item
+from zxfeed.publish.publisher import Publisher
 from zxfeed.store import Store
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -12,11 +12,11 @@ from conftest import write_config, zxfeed
 from pages import dated_items
 from test_fulltext import _site
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.enrich import Enricher
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import fetch_settings, make_publisher
 from zxfeed.extract.dates import SHANGHAI
-from zxfeed.fetch import Fetcher
-from zxfeed.schedule import fetch_settings, make_publisher
+from zxfeed.fetch.client import Fetcher
+from zxfeed.poll.enrich import Enricher
 from zxfeed.store import Store
 
 
@@ -91,7 +91,7 @@ def test_content_none_is_not_read_in_the_background(tmp_path: Path, web: TestWeb
 
 
 def test_daemon_reads_the_backlog_on_its_own(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.schedule import Daemon
+    from zxfeed.daemon.wiring import Daemon
 
     site = "bl-daemon"
     _site(web, site, dated_items(3, titles=["市政协委员视察城市更新项目建设情况并提出意见建议"]))

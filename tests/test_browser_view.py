@@ -13,10 +13,10 @@ import feedparser
 import pytest
 
 from zxfeed.models import RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.publish import Publisher
+from zxfeed.normalize.items import normalize_item
+from zxfeed.publish.publisher import Publisher
 from zxfeed.store import Store
-from zxfeed.web import FeedServer
+from zxfeed.web.app import FeedServer
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -170,8 +170,8 @@ def test_opml_lists_every_feed(tmp_path: Path, web: TestWeb) -> None:
 def test_discover_true_polls_found_pages(tmp_path: Path, web: TestWeb) -> None:
     import time
 
-    from zxfeed.config import load_config
-    from zxfeed.schedule import Daemon
+    from zxfeed.config.settings import load_config
+    from zxfeed.daemon.wiring import Daemon
     web.set("/dsc2/", "<html><head><meta charset='utf-8'><title>潍坊市政协</title></head><body>"
             "<a href='/dsc2/zxyw/'>政协要闻</a><a href='/dsc2/tagz/'>提案工作</a></body></html>")
     web.set("/dsc2/zxyw/", list_page(dated_items(6, start=500)))

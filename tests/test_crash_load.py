@@ -12,8 +12,8 @@ from conftest import ROOT, write_config
 from helpers import wait_for
 from pages import dated_items, list_page
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.schedule import Daemon
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import Daemon
 
 
 def _config(tmp_path: Path, web: TestWeb, prefix: str, n: int, extra: str = "") -> Path:

@@ -1,6 +1,6 @@
 import codecs
 
-from zxfeed.encoding import decode
+from zxfeed.extract.encoding import decode
 from zxfeed.extract.page import parse_html
 
 GBK_ONLY = "朱镕基 王喆 李堃 陈珺 刘昇"

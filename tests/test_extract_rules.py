@@ -12,11 +12,11 @@ import pytest
 
 from conftest import write_config
 from webserver import TestWeb
-from zxfeed.config import load_config
+from zxfeed.config.settings import load_config
 from zxfeed.extract import extract_items
 from zxfeed.extract.dates import SHANGHAI, find_date
-from zxfeed.fetch import Fetcher, FetchSettings
-from zxfeed.poll import poll_source
+from zxfeed.fetch.client import Fetcher, FetchSettings
+from zxfeed.poll.source import poll_source
 from zxfeed.store import Store
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=SHANGHAI)
@@ -198,7 +198,7 @@ def test_lists_config_key(tmp_path: Path, value: str, ok: bool) -> None:
 
 def test_side_box_of_a_column_by_heading_with_titles_repaired(web: TestWeb) -> None:
     from extraction_score import TRUTH
-    from zxfeed.poll import enrich_items
+    from zxfeed.poll.source import enrich_items
 
     truth = json.loads((TRUTH / "gbk-table.json").read_text("utf-8"))
     (page, side), = truth["side_items"].items()

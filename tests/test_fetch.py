@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from webserver import TestWeb
-from zxfeed.fetch import Fetcher, FetchError, FetchSettings
+from zxfeed.fetch.client import Fetcher, FetchError, FetchSettings
 
 
 def test_conditional_get_sends_validators_and_gets_304(web: TestWeb) -> None:

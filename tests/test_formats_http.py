@@ -16,14 +16,14 @@ from pages import dated_items
 from test_feed_validity import _jing
 from test_fulltext import _site
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.feedfilter import FilteredFeeds
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import make_publisher
 from zxfeed.models import RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.opml import build_opml
-from zxfeed.schedule import make_publisher
+from zxfeed.normalize.items import normalize_item
+from zxfeed.publish.feedfilter import FilteredFeeds
+from zxfeed.publish.opml import build_opml
 from zxfeed.store import Store
-from zxfeed.web import FeedServer
+from zxfeed.web.app import FeedServer
 
 
 def _get(server: FeedServer, path: str, **headers: str) -> http.client.HTTPResponse:

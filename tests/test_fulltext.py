@@ -13,9 +13,9 @@ from lxml import etree, html
 from conftest import CORPUS, write_config, zxfeed
 from pages import dated_items, list_page
 from webserver import SITES, TestWeb
-from zxfeed.encoding import decode
 from zxfeed.extract.article import parse_article
-from zxfeed.sanitize import clean_html
+from zxfeed.extract.encoding import decode
+from zxfeed.extract.sanitize import clean_html
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 REAL = CORPUS / "rmzxb_article_2023-02-27_3299508.html"

@@ -13,8 +13,8 @@ from conftest import write_config, zxfeed
 from helpers import wait_for
 from pages import dated_items, list_page
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.schedule import Daemon
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import Daemon
 
 WALL = ("<html><head><script>var _0x1=['wzws_cid'];document.cookie='wzws_cid=abc';"
         "location.reload();</script></head><body></body></html>")
@@ -78,7 +78,7 @@ def test_fault_servers_states_and_others_on_time(tmp_path: Path, web: TestWeb) -
 
 
 def test_count_collapse_and_undated_and_degraded(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.health import page_state
+    from zxfeed.poll.health import page_state
 
     urls = [f"http://zx.example.gov.cn/a/{i}.html" for i in range(20)]
     ok = page_state(url="http://zx.example.gov.cn/", item_urls=urls, recent=[20, 20, 20],
@@ -156,7 +156,7 @@ def test_metrics_and_healthz(tmp_path: Path, web: TestWeb) -> None:
     web.set("/h/m-down.html", "x", status=503)
     cfg = load_config(write_config(tmp_path, f"[server]\nport = {port}\n[schedule]\ninterval = 600\n"
                                    + _sources(web, ["m-good", "m-down"])))
-    from zxfeed.web import FeedServer
+    from zxfeed.web.app import FeedServer
     daemon = Daemon(cfg)
     daemon.start()
     server = FeedServer("127.0.0.1", port, cfg.feeds_dir, daemon.store, healthy=daemon.healthy,

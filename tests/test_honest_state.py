@@ -17,10 +17,10 @@ import feedparser
 from conftest import ROOT, write_config, zxfeed
 from pages import dated_items, list_page
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.fetch import Fetcher
-from zxfeed.poll import poll_source
-from zxfeed.schedule import Daemon, fetch_settings
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import Daemon, fetch_settings
+from zxfeed.fetch.client import Fetcher
+from zxfeed.poll.source import poll_source
 from zxfeed.store import Store
 
 

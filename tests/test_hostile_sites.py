@@ -27,10 +27,10 @@ from hostile import (
     long_title,
     many_items,
 )
-from zxfeed.config import SelectorsConfig, load_config
-from zxfeed.fetch import Fetcher
-from zxfeed.poll import poll_source
-from zxfeed.schedule import fetch_settings
+from zxfeed.config.settings import SelectorsConfig, load_config
+from zxfeed.daemon.wiring import fetch_settings
+from zxfeed.fetch.client import Fetcher
+from zxfeed.poll.source import poll_source
 from zxfeed.store import Store
 
 
@@ -142,7 +142,7 @@ def test_operator_may_allow_internal_addresses(tmp_path: Path, site: HostileWeb,
 def test_internal_address_classes(address: str, internal: bool) -> None:
     from ipaddress import ip_address
 
-    from zxfeed.netguard import Reach, is_internal
+    from zxfeed.fetch.netguard import Reach, is_internal
 
     assert is_internal(ip_address(address)) is internal
     assert Reach().permits("example.gov.cn", 80, ip_address(address)) is not internal

@@ -15,8 +15,8 @@ from conftest import ROOT, write_config, zxfeed
 from helpers import wait_for
 from smtpsink import free_port
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.schedule import Daemon
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import Daemon
 from zxfeed.store import Store
 
 

@@ -59,7 +59,7 @@ def test_list_headers_plain_on_the_wire_for_every_kind(tmp_path: Path, web: Test
         db.execute("UPDATE sources SET state_since='2020-01-01T00:00:00+00:00' WHERE state='failing'")
     assert zxfeed("poll", config=cfg).returncode == 0
 
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.notify.notifier import Notifier
     from zxfeed.store import Store
     store = Store(tmp_path / "data" / "zxfeed.db")
@@ -131,13 +131,13 @@ def _delivery_error_shown(cfg: Path) -> None:
     """/metrics and the status page of a server on this store name the stopped delivery."""
     import httpx
 
-    from zxfeed.config import load_config
-    from zxfeed.metrics import Metrics
+    from zxfeed.config.settings import load_config
     from zxfeed.notify.notifier import Notifier
-    from zxfeed.status import render_status
     from zxfeed.store import Store
-    from zxfeed.web import FeedServer
-    from zxfeed.web_subscribe import mail_notice
+    from zxfeed.web.app import FeedServer
+    from zxfeed.web.metrics import Metrics
+    from zxfeed.web.status import render_status
+    from zxfeed.web.subscribe import mail_notice
     conf = load_config(cfg)
     store = Store(conf.db_path)
     notifier = Notifier(conf, store)

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from conftest import ROOT
-from zxfeed.config import load_config
+from zxfeed.config.settings import load_config
 
 
 def test_readme_config_blocks_load(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from zxfeed.models import Item, RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.reprints import simhash
+from zxfeed.normalize.items import normalize_item
+from zxfeed.normalize.reprints import simhash
 from zxfeed.store import Store
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

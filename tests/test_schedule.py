@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import write_config
 from helpers import wait_for
 from webserver import TestWeb
-from zxfeed.config import load_config
-from zxfeed.schedule import Daemon, backoff_delay
+from zxfeed.config.settings import load_config
+from zxfeed.daemon.wiring import Daemon, backoff_delay
 from zxfeed.store import Store
 
 

@@ -21,10 +21,10 @@ import pytest
 from conftest import ROOT, write_config, zxfeed
 from smtpsink import free_port
 from webserver import TestWeb
-from zxfeed.cli import JsonFormatter
+from zxfeed.cli.main import JsonFormatter
 from zxfeed.store import Store
-from zxfeed.web import FeedServer
-from zxfeed.web_server import Limits
+from zxfeed.web.app import FeedServer
+from zxfeed.web.server import Limits
 from zxrun import _get, _running
 
 

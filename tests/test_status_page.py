@@ -150,9 +150,9 @@ def test_english_when_the_config_asks(tmp_path: Path, site: dict) -> None:
     text = site["cfg"].read_text("utf-8").replace("[server]\n", '[server]\nlanguage = "en"\n')
     cfg = site["cfg"].with_name("en.toml")
     cfg.write_text(text, "utf-8")
-    from zxfeed.config import load_config
-    from zxfeed.status import render_status
+    from zxfeed.config.settings import load_config
     from zxfeed.store import Store
+    from zxfeed.web.status import render_status
 
     loaded = load_config(cfg)
     store = Store(loaded.db_path)
@@ -189,9 +189,9 @@ def test_no_horizontal_scroll_in_chromium(site: dict, width: int, tmp_path: Path
 
 
 def test_long_lists_are_cut_with_a_link_to_all(site: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zxfeed import status
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.store import Store
+    from zxfeed.web import status
 
     monkeypatch.setattr(status, "PAGE_ROWS", 3)
     loaded = load_config(site["cfg"])

@@ -7,8 +7,8 @@ import feedparser
 from lxml import etree
 
 from zxfeed.models import RawItem
-from zxfeed.normalize import canonical_url, item_id, normalize_item
-from zxfeed.publish import Publisher
+from zxfeed.normalize.items import canonical_url, item_id, normalize_item
+from zxfeed.publish.publisher import Publisher
 from zxfeed.store import Store
 
 NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)

@@ -173,11 +173,11 @@ def test_sign_up_confirm_alert_digest_change_unsubscribe(tmp_path: Path, web: Te
 
 
 def test_unsubscribe_token_names_one_subscription(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.notify.notifier import Notifier
     from zxfeed.notify.tokens import make_token, sign
     from zxfeed.store import Store
-    from zxfeed.web import FeedServer
+    from zxfeed.web.app import FeedServer
 
     cfg_path = mail_config(tmp_path, web, "s2", "",
                            body='[[subscribers]]\nemail = "a@example.org"\n'
@@ -218,10 +218,10 @@ def test_unsubscribe_token_names_one_subscription(tmp_path: Path, web: TestWeb) 
 
 
 def test_sign_up_rate_limited_per_client(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.notify.notifier import Notifier
     from zxfeed.store import Store
-    from zxfeed.web import FeedServer
+    from zxfeed.web.app import FeedServer
 
     cfg = load_config(mail_config(tmp_path, web, "s3", ""))
     store = Store(cfg.db_path)
@@ -245,7 +245,7 @@ def test_sign_up_rate_limited_per_client(tmp_path: Path, web: TestWeb) -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine")
 def test_alert_html_in_chromium_has_no_script_links(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.models import Item
     from zxfeed.notify import subscriptions
     from zxfeed.notify.messages import MessageBuilder
@@ -268,10 +268,10 @@ def test_alert_html_in_chromium_has_no_script_links(tmp_path: Path, web: TestWeb
 
 
 def test_pause_and_resume_from_the_manage_page(tmp_path: Path, web: TestWeb) -> None:
-    from zxfeed.config import load_config
+    from zxfeed.config.settings import load_config
     from zxfeed.notify.notifier import Notifier
     from zxfeed.store import Store
-    from zxfeed.web import FeedServer
+    from zxfeed.web.app import FeedServer
 
     sink = SmtpSink()
     site = "s5"

@@ -20,7 +20,7 @@ from conftest import ROOT, write_config, zxfeed
 from helpers import wait_for
 from hostile import HostileWeb, good_links, list_page
 from test_run import free_port
-from zxfeed.fetch import Fetcher, FetchError, FetchSettings
+from zxfeed.fetch.client import Fetcher, FetchError, FetchSettings
 
 
 @pytest.fixture()

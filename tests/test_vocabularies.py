@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from zxfeed.metrics import Metrics
 from zxfeed.models import POLL_STATUSES, SOURCE_STATES, RawItem
-from zxfeed.normalize import normalize_item
-from zxfeed.poll import PollResult
+from zxfeed.normalize.items import normalize_item
+from zxfeed.poll.source import PollResult
 from zxfeed.store import Store
+from zxfeed.web.metrics import Metrics
 
 NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)
 

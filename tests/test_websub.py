@@ -18,7 +18,7 @@ from conftest import write_config, zxfeed
 from pages import dated_items
 from test_fulltext import _site
 from webserver import TestWeb
-from zxfeed.websub import HubPinger
+from zxfeed.publish.websub import HubPinger
 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 

@@ -94,3 +94,14 @@ class Subscription:
     def filters(self) -> dict[str, list[str]]:
         return {"regions": self.regions, "sources": self.sources, "keywords": self.keywords,
                 "exclude": self.exclude}
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """A message ready for the outbox (built by notify, queued and claimed by the store)."""
+
+    message_id: str
+    recipient: str
+    subject: str
+    raw: bytes
+    kind: str

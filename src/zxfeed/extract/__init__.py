@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from ..encoding import decode
-from ..limits import MAX_ITEMS, MAX_TITLE
-from ..links import web_link
 from ..models import RawItem
 from .autodetect import detect_blocks, merge_items
 from .blocks import Block, choose
 from .dates import SHANGHAI
+from .encoding import decode
 from .feed import is_feed, parse_feed
+from .limits import MAX_ITEMS, MAX_TITLE
+from .links import web_link
 from .listing import Selectors, select_items
 from .page import parse_html
 from .scripts import json_items, script_items

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..sanitize import clean_html
 from .body import find_body
 from .dates import SHANGHAI, FoundDate, date_from_url, find_date, parse_date
 from .page import parse_html, text_content
+from .sanitize import clean_html
 from .text import clean_text, completes
 
 # Site names follow the title after one of these: "标题_某某政协", "标题 - 某某政协网".

@@ -8,10 +8,10 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from ..limits import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE
-from ..links import web_link
 from ..models import RawItem
 from .dates import SHANGHAI, parse_date
+from .limits import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE
+from .links import web_link
 from .text import clean_text, clean_title
 
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")

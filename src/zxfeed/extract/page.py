@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from ..limits import MAX_DEPTH, MAX_ELEMENTS
-from ..links import web_link
+from .limits import MAX_DEPTH, MAX_ELEMENTS
+from .links import web_link
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "#")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..config import Config
+from ..config.settings import Config
 from ..models import Item
-from ..reprints import story_head
+from ..normalize.reprints import story_head
 from ..store import MailBatch, Store
 from .filters import wants
 from .messages import MessageBuilder

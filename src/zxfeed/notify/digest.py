@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config import Config
+from ..config.settings import Config
+from ..models import Mail
 from ..store import Store
 from .alerts import select_for
-from .messages import Mail, MessageBuilder
+from .messages import MessageBuilder
 from .subscriptions import Subscription, get
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..config import SubscriberConfig
+from ..config.settings import SubscriberConfig
 from ..models import Item
 
 

@@ -8,7 +8,6 @@ writes in a title can inject markup.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from ..config import Config, SubscriberConfig
-from ..models import Item
+from ..config.settings import Config, SubscriberConfig
+from ..models import Item, Mail
 from ..store import SourceState
 from .dkim_sign import DkimSigner
 from .tokens import make_token
@@ -59,17 +58,6 @@ def safe_link(url: str | None) -> str:
     except ValueError:
         return ""
     return url.strip() if scheme in ("http", "https") else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Mail:
-    """A message ready for the outbox."""
-
-    message_id: str
-    recipient: str
-    subject: str
-    raw: bytes
-    kind: str
 
 
 def _when(item: Item, tz: ZoneInfo) -> str:

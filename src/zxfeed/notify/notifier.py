@@ -10,12 +10,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..config import Config
+from ..config.settings import Config
+from ..models import Mail
 from ..store import Store
 from . import subscriptions as subs
 from .alerts import queue_alerts
 from .digest import is_due, queue_digest
-from .messages import Mail, MessageBuilder
+from .messages import MessageBuilder
 from .operator import queue_operator_alerts
 from .send import Report, Sender, deliver, make_sender
 from .tokens import load_secret, make_token, read_token, verify

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ..config import Config
+from ..config.settings import Config
 from ..models import SourceStateName
 from ..store import Store
 from .messages import MessageBuilder

@@ -16,7 +16,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
-from ..config import SmtpConfig
+from ..config.settings import SmtpConfig
 from ..files import private_dir
 from ..store import Store, StoreWriteError
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..config import Config, SubscriberConfig
+from ..config.settings import Config, SubscriberConfig
 from ..models import Subscription
 from ..store import Store
 

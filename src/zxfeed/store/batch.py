@@ -18,7 +18,7 @@ from .meta import set_meta
 from .rows import _iso, item_from_row
 
 if TYPE_CHECKING:
-    from ..notify.messages import Mail
+    from ..models import Mail
 
 
 class MailBatch:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..notify.messages import Mail
+    from ..models import Mail
 
 
 def _iso(dt: datetime) -> str:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from ..models import Item
-from ..reprints import (
+from ..normalize.reprints import (
     BANDS,
     MAX_DISTANCE,
     MIN_TITLE_OVERLAP,

@@ -13,7 +13,7 @@ from ..models import Subscription
 from .rows import _iso
 
 if TYPE_CHECKING:
-    from ..config import SubscriberConfig
+    from ..config.settings import SubscriberConfig
 
 LIVE = ("active", "paused")
 

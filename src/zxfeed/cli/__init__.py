@@ -1,0 +1,1 @@
+"""Command line: `zxfeed check | run | poll | serve | ...` wiring config to the stages."""

@@ -1,0 +1,1 @@
+"""Configuration: the TOML file's model, its loading with includes, and the checks `zxfeed check` runs."""

@@ -1,0 +1,129 @@
+"""The publish loop: feeds of the sources and regions that changed, rewritten after a short delay."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..config.settings import Config
+from ..publish.feedfilter import FeedFilter
+from ..publish.publisher import Publisher
+from ..publish.websub import HubPinger, topic_urls
+from ..store import Store, StoreWriteError
+
+log = logging.getLogger("zxfeed.schedule")
+
+
+def make_publisher(cfg: Config, store: Store) -> Publisher:
+    """The feed writer configured by ``[feeds]``."""
+    return Publisher(store, cfg.feeds_dir, title=cfg.feeds.title, base_url=cfg.base_url,
+                     limit=cfg.feeds.limit, source_names={s.id: s.name for s in cfg.sources},
+                     content_modes={s.id: s.content for s in cfg.sources},
+                     levels={s.id: s.level for s in cfg.sources},
+                     custom=[(c.name, FeedFilter.saved(c)) for c in cfg.feeds.custom],
+                     archive_page=cfg.feeds.archive_page, hub=cfg.feeds.hub)
+
+
+class FeedPublishing:
+    """Owns the publisher: polls mark what changed, one thread publishes it in rounds."""
+
+    def __init__(self, cfg: Config, store: Store) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.publisher = make_publisher(cfg, store)
+        self.pinger = HubPinger(cfg.feeds.hub) if cfg.feeds.hub else None
+        self.cpu: threading.Semaphore | None = None
+        self._regions: set[str] = set()
+        self._sources: set[str] = set()
+        self._dirty_lock = threading.Lock()
+        self._lock = threading.Lock()  # one round at a time; reload swaps the publisher under it
+        self._derived: dict[str, str] = {}  # names of pages found by discovery, kept across reloads
+        self._thread: threading.Thread | None = None
+
+    def mark(self, sources: Iterable[str], regions: Iterable[str]) -> None:
+        """Note feeds to rewrite in the next round."""
+        with self._dirty_lock:
+            self._sources.update(sources)
+            self._regions.update(regions)
+
+    def name_pages(self, names: dict[str, str]) -> None:
+        """Titles for the feeds of pages a discovery found (they are not in the config)."""
+        with self._lock:
+            self._derived.update(names)
+            self.publisher.source_names.update(names)
+
+    def configure(self, cfg: Config) -> None:
+        """A reloaded config: a new publisher, discovered pages of kept sources still named."""
+        keep = {s.id for s in cfg.enabled_sources}
+        with self._lock:
+            self.cfg = cfg
+            self._derived = {k: v for k, v in self._derived.items()
+                             if k.split("--")[0] in keep and k not in keep}
+            self.publisher = make_publisher(cfg, self.store)
+            self.publisher.source_names.update(self._derived)
+
+    def publish_all(self) -> None:
+        """Every feed, from what is stored (at start)."""
+        with self._lock:
+            written = self.publisher.publish()
+        self._ping(written)
+
+    def publish_if_dirty(self) -> None:
+        """Regenerate the feeds touched since the last round."""
+        self.store.flush()  # unchanged polls' bookkeeping, a batch every few seconds
+        with self._dirty_lock:
+            if not self._sources:
+                return
+            regions, sources = self._regions, self._sources
+            self._regions, self._sources = set(), set()
+        with self._lock:
+            written = self.publisher.publish(regions=regions, sources=sources, cpu=self.cpu)
+        log.info("published %d feed files", len(written))
+        self._ping(written)
+
+    def start(self, stopping: threading.Event) -> None:
+        """The hub pinger and the publish thread."""
+        if self.pinger is not None:
+            self.pinger.start()
+        self.publish_all()
+        # Each round starts publish_delay after the previous one ended: an interval job
+        # would pile up (and warn) while a big round is running.
+        self._thread = threading.Thread(target=self._loop, args=(stopping,), name="publish",
+                                        daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the publish thread; ``True`` when it is still running."""
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+            return self._thread.is_alive()
+        return False
+
+    def stop(self) -> None:
+        """A last round, then the pinger."""
+        self.publish_if_dirty()
+        if self.pinger is not None:
+            self.pinger.stop()
+
+    def _loop(self, stopping: threading.Event) -> None:
+        delay = max(0.5, self.cfg.feeds.publish_delay)
+        wait = delay
+        while not stopping.wait(wait):
+            started = time.monotonic()
+            try:
+                self.publish_if_dirty()
+            except StoreWriteError as exc:
+                log.warning("publishing feeds failed: %s", exc)
+            except Exception:  # a failed round (disk full …) is retried on the next one
+                log.exception("publishing feeds failed")
+            # In a burst (thousands of sources changing at once) rounds get long: keep
+            # publishing to about a fifth of the time, so that polling keeps its pace.
+            wait = max(delay, 4 * (time.monotonic() - started))
+
+    def _ping(self, written: list[Path]) -> None:
+        """Tell the WebSub hub (``[feeds] hub``) which feeds changed."""
+        if self.pinger is not None and written:
+            self.pinger.notify(topic_urls(self.cfg.base_url, self.cfg.feeds_dir, written))

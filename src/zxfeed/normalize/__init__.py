@@ -1,0 +1,1 @@
+"""Normalize stage: raw items become stored items (absolute link, Shanghai time, region, story key)."""

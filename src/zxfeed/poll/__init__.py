@@ -1,0 +1,1 @@
+"""Poll: one poll of one source through fetch, extract, normalize and store; health, enrichment."""

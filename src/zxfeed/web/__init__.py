@@ -1,0 +1,1 @@
+"""Web: the HTTP server for feeds, the status page, subscriptions and metrics."""
