@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from real_lists import LISTS, score_page, truth
+from support.real_lists import LISTS, score_page, truth
 from zxfeed.extract import extract_items
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile import (  # noqa: E402
+from support.hostile import (  # noqa: E402
     HostileWeb,
     deep_nesting,
     entity_feed,

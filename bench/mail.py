@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
 
-from pages import dated_items, list_page  # noqa: E402
-from smtpsink import SmtpSink, free_port  # noqa: E402
-from webserver import TestWeb  # noqa: E402
+from support.pages import dated_items, list_page  # noqa: E402
+from support.smtpsink import SmtpSink, free_port  # noqa: E402
+from support.webserver import TestWeb  # noqa: E402
 from zxfeed.config.settings import load_config  # noqa: E402
 from zxfeed.daemon.wiring import Daemon  # noqa: E402
 from zxfeed.web.app import FeedServer  # noqa: E402

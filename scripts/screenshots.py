@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import browser  # noqa: E402  (tests/browser.py: chromedriver over plain HTTP)
+from support import browser  # noqa: E402  (tests/browser.py: chromedriver over plain HTTP)
 from zxfeed.cli.demo import SITES, serve_sample_sites  # noqa: E402
 
 TROUBLE = {

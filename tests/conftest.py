@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from webserver import TestWeb
+from support.webserver import TestWeb
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

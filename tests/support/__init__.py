@@ -1,0 +1,1 @@
+"""Test support: the local test web, SMTP sink, browser driver, hostile servers and wait helpers."""

@@ -1,0 +1,1 @@
+"""Unit tier: fast, in-process tests of one stage at a time (no servers, no subprocesses, no sleeps)."""
