@@ -7,8 +7,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from test_feed_validity import _jing
 
+from support.validators import jing
 from zxfeed.models import RawItem
 from zxfeed.normalize.items import normalize_item
 from zxfeed.publish.publisher import Publisher
@@ -58,7 +58,7 @@ def test_archives_cover_everything_and_never_change(tmp_path: Path) -> None:
     assert _links(newest)["current"].endswith("/feeds/all.atom")
     assert _local(feeds, _links(newest)["prev-archive"]).name == "1.atom"
     assert "prev-archive" not in _links(feeds / "archive/all/1.atom")
-    assert _jing(feeds / "archive/all/1.atom", newest, current).returncode == 0
+    assert jing(feeds / "archive/all/1.atom", newest, current).returncode == 0
 
     # More items: full pages stay byte for byte, and new full pages appear.
     later = NOW + timedelta(days=1)

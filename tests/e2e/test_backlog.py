@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 import feedparser
-from test_fulltext import _site
 
 from conftest import write_config, zxfeed
-from support.pages import dated_items
+from support.pages import dated_items, serve_site
 from support.webserver import TestWeb
 from zxfeed.config.settings import load_config
 from zxfeed.daemon.wiring import fetch_settings, make_publisher
@@ -34,8 +33,8 @@ def _config(tmp_path: Path, web: TestWeb, sites: list[str]) -> Path:
 def test_baseline_entries_name_source_and_day_then_fill_in(tmp_path: Path, web: TestWeb) -> None:
     old, new = "bl-old", "bl-new"
     items = dated_items(3)
-    _site(web, old, items)
-    _site(web, new, dated_items(3, titles=["区政协召开党组会议传达学习全国政协全会精神",
+    serve_site(web, old, items)
+    serve_site(web, new, dated_items(3, titles=["区政协召开党组会议传达学习全国政协全会精神",
                                            "委员工作室开展主题接待活动收集意见建议"]))
     cfg_path = _config(tmp_path, web, [old, new])
     assert zxfeed("poll", "--source", old, config=cfg_path).returncode == 0
@@ -73,7 +72,7 @@ def test_baseline_entries_name_source_and_day_then_fill_in(tmp_path: Path, web: 
 
 def test_content_none_is_not_read_in_the_background(tmp_path: Path, web: TestWeb) -> None:
     site = "bl-none"
-    _site(web, site, dated_items(2))
+    serve_site(web, site, dated_items(2))
     cfg_path = write_config(tmp_path, f"""
         [[sources]]
         id = "{site}"
@@ -94,7 +93,7 @@ def test_daemon_reads_the_backlog_on_its_own(tmp_path: Path, web: TestWeb) -> No
     from zxfeed.daemon.wiring import Daemon
 
     site = "bl-daemon"
-    _site(web, site, dated_items(3, titles=["市政协委员视察城市更新项目建设情况并提出意见建议"]))
+    serve_site(web, site, dated_items(3, titles=["市政协委员视察城市更新项目建设情况并提出意见建议"]))
     cfg = load_config(write_config(tmp_path, f"""
         [server]
         enabled = false

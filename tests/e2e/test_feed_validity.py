@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -13,21 +11,13 @@ import feedparser
 import jsonschema
 import pytest
 from lxml import etree
-from test_fulltext import _site
 
 from conftest import write_config, zxfeed
-from support.pages import dated_items
+from support.pages import dated_items, serve_site
+from support.validators import SCHEMAS, jing
 from support.webserver import TestWeb
 
-SCHEMAS = Path(__file__).parent.parent / "schemas"
 A = "{http://www.w3.org/2005/Atom}"
-
-
-def _jing(*files: Path) -> subprocess.CompletedProcess[str]:
-    if shutil.which("jing") is None:
-        pytest.skip("jing is not installed (Debian package jing, listed in .ci/apt-packages.txt)")
-    return subprocess.run(["jing", "-c", str(SCHEMAS / "atom.rnc"), *map(str, files)],
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +26,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory, web: TestWeb) -> Path:
     tmp = tmp_path_factory.mktemp("valid")
     site = "valid-a"
     items = dated_items(4)
-    _site(web, site, items[1:])
+    serve_site(web, site, items[1:])
     web.set("/valid-empty/list.html", "<html><body><p>暂无信息</p></body></html>")
     cfg = write_config(tmp, f"""
         [[sources]]
@@ -52,7 +42,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory, web: TestWeb) -> Path:
         region = "河南省"
         """)
     assert zxfeed("poll", config=cfg).returncode == 0
-    _site(web, site, items)
+    serve_site(web, site, items)
     assert zxfeed("poll", config=cfg).returncode == 0
     return tmp / "data" / "feeds"
 
@@ -60,7 +50,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory, web: TestWeb) -> Path:
 def test_every_atom_feed_passes_the_rfc4287_schema(feeds: Path) -> None:
     files = sorted(feeds.rglob("*.atom"))
     assert {f.name for f in files} >= {"all.atom", "valid-a.atom", "valid-empty.atom", "山东省.atom"}
-    done = _jing(*files)
+    done = jing(*files)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -71,7 +61,7 @@ def test_the_schema_rejects_an_entry_without_id(feeds: Path, tmp_path: Path) -> 
     entry.remove(entry.find(f"{A}id"))
     broken = tmp_path / "broken.atom"
     broken.write_bytes(etree.tostring(root))
-    assert _jing(broken).returncode != 0
+    assert jing(broken).returncode != 0
 
 
 def _when(text: str) -> datetime:

@@ -10,11 +10,10 @@ from urllib.parse import quote
 
 import feedparser
 import pytest
-from test_feed_validity import _jing
-from test_fulltext import _site
 
 from conftest import write_config, zxfeed
-from support.pages import dated_items
+from support.pages import dated_items, serve_site
+from support.validators import jing
 from support.webserver import TestWeb
 from zxfeed.config.settings import load_config
 from zxfeed.daemon.wiring import make_publisher
@@ -38,8 +37,8 @@ def _get(server: FeedServer, path: str, **headers: str) -> http.client.HTTPRespo
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, web: TestWeb):
     tmp = tmp_path_factory.mktemp("fmt")
-    _site(web, "fmt-sd", dated_items(6))
-    _site(web, "fmt-hn", dated_items(6, titles=["市政协召开提案工作座谈会部署年度任务",
+    serve_site(web, "fmt-sd", dated_items(6))
+    serve_site(web, "fmt-hn", dated_items(6, titles=["市政协召开提案工作座谈会部署年度任务",
                                                 "市政协委员视察城市更新项目建设情况"]))
     cfg_path = write_config(tmp, f"""
         [[feeds.custom]]
@@ -106,7 +105,7 @@ def test_saved_search_is_written_as_files(served) -> None:
     entries = feedparser.parse(files[0].read_bytes()).entries
     assert entries and all("提案" in e.title or "提案" in e.summary for e in entries)
     assert feedparser.parse(files[0].read_bytes()).feed.title.endswith("提案")
-    assert _jing(files[0]).returncode == 0
+    assert jing(files[0]).returncode == 0
 
 
 def test_filtered_feeds_from_the_store_with_etag_and_cache(served) -> None:
@@ -145,4 +144,4 @@ def test_filtered_feed_passes_the_schema(served, tmp_path: Path) -> None:
     body = _get(server, f"/feeds/all.atom?q={quote('协商')}&region={quote('河南省')}").body
     out = tmp_path / "filtered.atom"
     out.write_bytes(body)
-    assert _jing(out).returncode == 0
+    assert jing(out).returncode == 0

@@ -8,30 +8,14 @@ import feedparser
 from lxml import etree, html
 
 from conftest import write_config, zxfeed
-from support.pages import dated_items, list_page
+from support.pages import dated_items, serve_site
 from support.webserver import TestWeb
-
-ARTICLE = """<html><head><meta charset="utf-8"><title>{title}_测试政协</title>
-<meta name="PubDate" content="{day} 10:30"></head><body>
-<div class="nav"><a href="/">首页</a> <a href="/list.html">工作动态</a></div>
-<div class="main"><h1>{title}</h1><div class="info">发布时间：{day} 10:30 来源：测试政协</div>
-<div class="con"><p>{title}</p>
-<p>会议指出，过去一年，政协各参加单位和广大委员坚持团结和民主两大主题，紧扣中心大局履职尽责。</p>
-<p>会议要求，要持续深化协商平台建设，推动协商向基层延伸，让群众身边的事情有地方商量。</p>
-<p><img src="img/{n}.jpg" alt="现场"></p></div></div>
-<div class="foot">网站地图 | 联系我们</div></body></html>"""
-
-
-def _site(web: TestWeb, site: str, items: list) -> None:
-    web.set(f"/{site}/list.html", list_page(items))
-    for n, title, day in items:
-        web.set(f"/{site}/art/{n}.html", ARTICLE.format(title=title, day=f"{day:%Y-%m-%d}", n=n))
 
 
 def test_new_item_carries_full_text_as_served_in_every_format(tmp_path: Path, web: TestWeb) -> None:
     site = "ft-a"
     items = dated_items(3)
-    _site(web, site, items[1:])
+    serve_site(web, site, items[1:])
     cfg = write_config(tmp_path, f"""
         [[sources]]
         id = "{site}"
@@ -45,10 +29,10 @@ def test_new_item_carries_full_text_as_served_in_every_format(tmp_path: Path, we
         region = "河南省"
         content = "summary"
         """)
-    _site(web, f"{site}-s", items[1:])
+    serve_site(web, f"{site}-s", items[1:])
     assert zxfeed("poll", config=cfg).returncode == 0
-    _site(web, site, items)
-    _site(web, f"{site}-s", items)
+    serve_site(web, site, items)
+    serve_site(web, f"{site}-s", items)
     done = zxfeed("poll", config=cfg)
     assert done.returncode == 0, done.stderr
     feeds = tmp_path / "data" / "feeds"

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_run import free_port
 
 from conftest import ROOT, write_config, zxfeed
 from support.helpers import wait_for
 from support.hostile import HostileWeb, good_links, list_page
+from support.smtpsink import free_port
 from zxfeed.fetch.client import Fetcher, FetchError, FetchSettings
 
 

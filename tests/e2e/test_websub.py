@@ -13,10 +13,9 @@ from urllib.parse import parse_qs
 import feedparser
 import pytest
 from lxml import etree
-from test_fulltext import _site
 
 from conftest import write_config, zxfeed
-from support.pages import dated_items
+from support.pages import dated_items, serve_site
 from support.webserver import TestWeb
 from zxfeed.publish.websub import HubPinger
 
@@ -65,7 +64,7 @@ def hub() -> Iterator[Hub]:
 
 
 def test_poll_pings_the_hub_after_a_failure(tmp_path: Path, web: TestWeb, hub: Hub) -> None:
-    _site(web, "ws-a", dated_items(2))
+    serve_site(web, "ws-a", dated_items(2))
     cfg = write_config(tmp_path, f"""
         [[sources]]
         id = "ws-a"

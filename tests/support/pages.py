@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from support.webserver import TestWeb
 
 TITLES = [
     "市政协召开十四届常委会第十二次会议审议通过关于加强基层社会治理的建议案",
@@ -34,3 +38,21 @@ def dated_items(n: int, start: int = 0, titles: list[str] = TITLES) -> list[tupl
     today = date.today()
     return [(i, titles[i % len(titles)] + f"（第{i}期）", today - timedelta(days=i - start))
             for i in range(start, start + n)]
+
+
+ARTICLE = """<html><head><meta charset="utf-8"><title>{title}_测试政协</title>
+<meta name="PubDate" content="{day} 10:30"></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/list.html">工作动态</a></div>
+<div class="main"><h1>{title}</h1><div class="info">发布时间：{day} 10:30 来源：测试政协</div>
+<div class="con"><p>{title}</p>
+<p>会议指出，过去一年，政协各参加单位和广大委员坚持团结和民主两大主题，紧扣中心大局履职尽责。</p>
+<p>会议要求，要持续深化协商平台建设，推动协商向基层延伸，让群众身边的事情有地方商量。</p>
+<p><img src="img/{n}.jpg" alt="现场"></p></div></div>
+<div class="foot">网站地图 | 联系我们</div></body></html>"""
+
+
+def serve_site(web: TestWeb, site: str, items: list[tuple[int, str, date]]) -> None:
+    """A list page at ``/<site>/list.html`` and an article page for each of its items."""
+    web.set(f"/{site}/list.html", list_page(items))
+    for n, title, day in items:
+        web.set(f"/{site}/art/{n}.html", ARTICLE.format(title=title, day=f"{day:%Y-%m-%d}", n=n))
