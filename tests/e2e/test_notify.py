@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_config, zxfeed
+from conftest import ROOT, zxfeed
+from support.mailkit import mail_config, smtp_table
 from support.pages import dated_items, list_page
 from support.smtpsink import SmtpSink
 from support.webserver import TestWeb
@@ -31,27 +32,8 @@ def sink():
 
 def _setup(tmp_path: Path, web: TestWeb, sink: SmtpSink | None, subscribers: str,
            site: str, extra: str = "") -> Path:
-    smtp = (f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nfrom = "政协动态 <news@zxfeed.example>"\n'
-            if sink else "")
-    return write_config(tmp_path, f"""
-        {smtp}
-        [notify]
-        retry_base = 0.2
-        retry_cap = 1
-        {extra}
-        [[sources]]
-        id = "{site}-sd"
-        name = "菏泽市政协"
-        url = "{web.url(f'/{site}/sd/list.html')}"
-        region = "山东省"
-        city = "菏泽市"
-        [[sources]]
-        id = "{site}-bj"
-        name = "北京市政协"
-        url = "{web.url(f'/{site}/bj/list.html')}"
-        region = "北京市"
-        {subscribers}
-        """)
+    return mail_config(tmp_path, web, site, smtp_table(sink.port) if sink else "", body=subscribers,
+                       notify=extra, base_url="")
 
 
 SUBS = """

@@ -12,9 +12,11 @@ import ssl
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from support.webserver import serve
 
 
 @dataclass
@@ -39,25 +41,9 @@ class HostileWeb:
         self.open_trickles = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        web = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                web._handle(self)
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        if tls is not None:
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.server = serve(self._handle, host, tls)
         self.host, self.port = host, self.server.server_address[1]
         self.base = f"{'https' if tls else 'http'}://{host}:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def url(self, path: str) -> str:
         return self.base + path

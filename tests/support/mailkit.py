@@ -19,8 +19,11 @@ BASE = "https://feeds.example.org/zhengxie-dongtai"  # long enough that a naive 
 
 
 def mail_config(tmp: Path, web: TestWeb, site: str, smtp: str, body: str = "", notify: str = "",
-                top: str = "", server: str = "") -> Path:
-    """Two sources (山东省菏泽市, 北京市) on the test web, mail through ``smtp`` (a TOML table)."""
+                top: str = "", server: str = "", base_url: str | None = None) -> Path:
+    """Two sources (山东省菏泽市, 北京市) on the test web, mail through ``smtp`` (a TOML table).
+
+    ``base_url`` defaults to :data:`BASE`; ``""`` leaves it out of the config.
+    """
     path = write_config(tmp, f"""
         {server}
         {smtp}
@@ -41,9 +44,10 @@ def mail_config(tmp: Path, web: TestWeb, site: str, smtp: str, body: str = "", n
         region = "北京市"
         {body}
         """, top=top).resolve()
-    text = path.read_text("utf-8").replace('title = "政协动态"\n',
-                                           f'title = "政协动态"\nbase_url = "{BASE}"\n', 1)
-    path.write_text(text, "utf-8")
+    if base_url != "":
+        text = path.read_text("utf-8").replace('title = "政协动态"\n',
+                                               f'title = "政协动态"\nbase_url = "{base_url or BASE}"\n', 1)
+        path.write_text(text, "utf-8")
     return path
 
 

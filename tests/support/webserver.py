@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +28,29 @@ class Page:
     stream: int = 0  # send this many filler bytes chunked, with no Content-Length
 
 
+def serve(handle: Callable[[BaseHTTPRequestHandler], None], host: str = "127.0.0.1",
+          tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
+    """A threaded HTTP/1.1 server on ``host`` and a free port, each GET passed to ``handle``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for an ACK.
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            handle(self)
+
+    server = ThreadingHTTPServer((host, 0), Handler)
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class TestWeb:
     """Static fixture sites from disk, and dynamic pages set by tests (``set``)."""
 
@@ -37,24 +62,9 @@ class TestWeb:
         self.log: list[tuple[str, dict[str, str], float]] = []
         self.spans: list[tuple[str, float, float]] = []
         self._lock = threading.Lock()
-        web = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out in two writes; with Nagle on, the body waits ~40 ms for an ACK.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                web._handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = serve(self._handle)
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def url(self, path: str) -> str:
         return self.base + path
