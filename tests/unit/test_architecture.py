@@ -7,6 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 import zxfeed
 
 PACKAGE = Path(zxfeed.__file__).parent
@@ -71,9 +73,15 @@ def test_store_package_does_speak_sql() -> None:
     assert any(v.startswith("store/items.py") and "execute" in v for v in found)
 
 
-def test_check_catches_planted_violations(tmp_path: Path) -> None:
-    copy = tmp_path / "zxfeed"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the package to plant violations in."""
+    target = tmp_path / "zxfeed"
+    shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def test_check_catches_planted_violations(copy: Path) -> None:
     assert violations(copy) == []
     (copy / "notify" / "planted.py").write_text(
         "import sqlite3\n"
@@ -149,9 +157,7 @@ def test_no_stage_imports_a_later_one() -> None:
     assert direction_violations(PACKAGE) == []
 
 
-def test_direction_check_catches_planted_violations(tmp_path: Path) -> None:
-    copy = tmp_path / "zxfeed"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+def test_direction_check_catches_planted_violations(copy: Path) -> None:
     assert direction_violations(copy) == []
     (copy / "extract" / "planted.py").write_text(
         "from ..store import Store\n"
