@@ -271,7 +271,7 @@ class NotifyConfig(_Strict):
     confirm_hours: int = Field(48, ge=1, le=720)  # how long a confirmation link works
 
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class SubscriberConfig(_Strict):
@@ -283,7 +283,7 @@ class SubscriberConfig(_Strict):
     regions: list[str] = []
     sources: list[str] = []
     time: str = Field("08:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
-    weekday: Literal[_WEEKDAYS] = "mon"  # type: ignore[valid-type]
+    weekday: Weekday = "mon"
 
 
 class Config(_Strict):

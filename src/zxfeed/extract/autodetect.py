@@ -55,7 +55,7 @@ def _link_holders(links: list[etree._Element]) -> set[etree._Element]:
     """Every element that holds an item-able link (the links and their near ancestors)."""
     holders: set[etree._Element] = set()
     for a in links:
-        node = a
+        node: etree._Element | None = a
         while node is not None and node not in holders:  # an ancestor held: so are all above it
             holders.add(node)
             node = node.getparent()
@@ -70,7 +70,7 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
     links = [a for a in page.root.iter("a") if page.linkable(a.get("href"))]
     # Asked of every sibling of every ancestor of every link: answered once for all.
     holders = _link_holders(links)
-    year_holders = _link_holders([a for a in links if _YEARISH.search(a.get("href"))])
+    year_holders = _link_holders([a for a in links if _YEARISH.search(a.get("href", ""))])
     repeated: dict[tuple[etree._Element, str], int] = {}
     groups: dict[tuple[etree._Element, str], _Group] = {}
     seen: set[etree._Element] = set()
@@ -242,8 +242,7 @@ def _may_be_dated(group: _Group, year_holders: set[etree._Element]) -> bool:
 
 
 def _rows(group: _Group, page: Page, now: datetime, tz: tzinfo) -> list[_Row]:
-    pairs = [(record, _row(record, page, now, tz)) for record in group.records]
-    pairs = [(record, row) for record, row in pairs if row is not None]
+    pairs = [(record, row) for record in group.records if (row := _row(record, page, now, tz)) is not None]
     rows = [row for _, row in pairs]
     # Items laid out as "link date<br>link date" carry their dates beside, not inside.
     if sum(row.found is not None for row in rows) * 2 < len(rows):
@@ -327,7 +326,8 @@ def _hidden(box: etree._Element) -> bool:
 def _describe(box: etree._Element) -> str:
     cls = (box.get("class") or "").split()
     ident = box.get("id")
-    return box.tag + (f"#{ident}" if ident else "") + (f".{cls[0]}" if cls else "")
+    # A container holds the links, so it is an element with a string tag, not a comment.
+    return str(box.tag) + (f"#{ident}" if ident else "") + (f".{cls[0]}" if cls else "")
 
 
 def _item(row: _Row, now: datetime, tz: tzinfo) -> RawItem:

@@ -122,6 +122,7 @@ def heading(container: etree._Element, first: etree._Element | None = None) -> s
         if text := _title_like(sib):
             return text
         sib = sib.getprevious()
+    node: etree._Element | None
     node = container
     for _ in range(3):
         sib = node.getprevious()
@@ -170,6 +171,7 @@ def has_more(container: etree._Element) -> bool:
     nxt = container.getnext()
     if nxt is not None and isinstance(nxt.tag, str) and _more_link(nxt):
         return True
+    node: etree._Element | None
     node = container
     for _ in range(2):
         sib = node.getprevious()
@@ -187,6 +189,7 @@ def has_more(container: etree._Element) -> bool:
 
 def has_pager(container: etree._Element) -> bool:
     """A pager (下一页, 共N页, page numbers script) right after the list or around it."""
+    node: etree._Element | None
     node = container
     for _ in range(2):
         sib = node.getnext()

@@ -30,7 +30,7 @@ def _letters(text: str) -> int:
 
 
 def _in_heading(a: etree._Element, record: etree._Element) -> bool:
-    node = a
+    node: etree._Element | None = a
     while node is not None and node is not record:
         if node.tag in _HEADINGS:
             return True

@@ -49,6 +49,12 @@ def _absolute(href: str | None, base: str) -> str | None:
     return url
 
 
+def _single(tag: Tag, name: str) -> str | None:
+    """A single-valued attribute (bs4 types every value as maybe a list, as it splits class and rel)."""
+    value = tag.get(name)
+    return value if isinstance(value, str) else None
+
+
 def _tracking_pixel(img: Tag) -> bool:
     """A 0/1-pixel image (by attribute or inline style): a counter, not a picture."""
     for attr in ("width", "height"):
@@ -91,13 +97,13 @@ def clean_html(fragment: str, base: str, *,
         keep = ALLOWED[name]
         tag.attrs = {k: v for k, v in tag.attrs.items() if k in keep}
         if name == "a":
-            href = _absolute(tag.get("href"), base)
+            href = _absolute(_single(tag, "href"), base)
             if href is None:
                 tag.unwrap()  # javascript:, fragments: the text stays, the link goes
             else:
                 tag["href"] = href
         elif name == "img":
-            src = _absolute(tag.get("src"), base)
+            src = _absolute(_single(tag, "src"), base)
             if src is None or not src.lower().startswith("http"):
                 tag.decompose()
             else:
