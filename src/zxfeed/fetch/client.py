@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from email.message import Message
 from email.utils import parsedate_to_datetime
@@ -26,7 +25,7 @@ from .transport import Limits, Route, TransportError
 from .transport import get as transport_get
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-Headers = Mapping[str, str]  # case-insensitive (an http.client message)
+Headers = Message  # case-insensitive, repeated names kept (what http.client gives)
 
 
 class FetchError(Exception):

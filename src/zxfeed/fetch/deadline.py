@@ -17,14 +17,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Literal
 
 
 class Ended(Exception):
     """Why the watchdog ended a request: ``kind`` is ``timeout`` or ``aborted``."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: Literal["timeout", "aborted"], message: str) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind: Literal["timeout", "aborted"] = kind
 
 
 class Watch:

@@ -14,7 +14,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -78,12 +78,16 @@ class Reach:
         return any(a in n for n in self.networks for a in {address, plain} if a.version == n.version)
 
 
-def resolve(host: str, port: int) -> list[tuple[int, int, int, tuple]]:
+# One getaddrinfo answer: family, type, proto, canonname, sockaddr (host first, then port …).
+AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
+
+
+def resolve(host: str, port: int) -> list[AddrInfo]:
     """``getaddrinfo`` for a TCP connection (raises ``socket.gaierror``)."""
-    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
 
 
-def check(reach: Reach, host: str, port: int, infos: list[tuple[int, int, int, tuple]]) -> list:
+def check(reach: Reach, host: str, port: int, infos: list[AddrInfo]) -> list[AddrInfo]:
     """The resolved addresses ``reach`` permits; :class:`BlockedAddress` when there are none."""
     allowed = [info for info in infos
                if reach.permits(host, port, ipaddress.ip_address(info[4][0].split("%", 1)[0]))]

@@ -20,6 +20,8 @@ def proxy_for(url: str, configured: str | None = None, no_proxy: tuple[str, ...]
         return None
     bypass = ",".join(x for x in (env.get("no", ""), *no_proxy) if x)
     host = parts.netloc.rsplit("@", 1)[-1]
-    if bypass and urllib.request.proxy_bypass_environment(host, {"no": bypass}):
+    # typeshed omits proxy_bypass_environment, an undocumented but long-stable urllib function.
+    if bypass and urllib.request.proxy_bypass_environment(  # type: ignore[attr-defined]
+            host, {"no": bypass}):
         return None
     return proxy if "://" in proxy else "http://" + proxy
