@@ -75,7 +75,12 @@ def queue_alerts(store: Store, cfg: Config, builder: MessageBuilder, now: dateti
 
 def _dedupe(items: list[Item]) -> list[Item]:
     seen: set[str] = set()
-    return [it for it in items if not (it.id in seen or seen.add(it.id))]
+    unique = []
+    for it in items:
+        if it.id not in seen:
+            seen.add(it.id)
+            unique.append(it)
+    return unique
 
 
 def _send(batch: MailBatch, builder: MessageBuilder, sub: Subscription, chosen: list[Item],

@@ -8,6 +8,7 @@ writes in a title can inject markup.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -184,7 +185,7 @@ class MessageBuilder:
         return self._build("operator", SubscriberConfig(email=email), subject, context, now,
                            lists=False)
 
-    def _build(self, kind: str, sub: Any, subject: str, context: dict[str, object],
+    def _build(self, kind: str, sub: Any, subject: str, context: Mapping[str, object],
                now: datetime, *, lists: bool = True) -> Mail:
         """Render ``kind`` for ``sub``; ``lists`` adds the list headers and manage links."""
         unsubscribe = self.link("unsubscribe", sub) if lists else ""

@@ -105,8 +105,8 @@ class SmtpSender:
         try:
             self._conn.sendmail(self.envelope_from, [recipient], raw)
         except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            raise SendError(f"{code} {text.decode(errors='replace')}", permanent=code >= 500) from None
+            code, reply = next(iter(exc.recipients.values()))
+            raise SendError(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500) from None
         except smtplib.SMTPResponseException as exc:
             text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
                 else str(exc.smtp_error)

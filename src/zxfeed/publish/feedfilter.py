@@ -44,7 +44,7 @@ class FeedFilter:
         got: dict[str, list[str]] = {}
         for k, v in pairs:
             got.setdefault(k, []).append(v)
-        level = (got.get("level") or [None])[0]
+        level = got["level"][0] if "level" in got else None
         return cls(q=" ".join(got.get("q", [])), regions=tuple(dict.fromkeys(got.get("region", []))),
                    sources=tuple(dict.fromkeys(got.get("source", []))), level=level)
 
