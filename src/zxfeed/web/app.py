@@ -30,7 +30,7 @@ GZIP_CACHE = 256
 
 
 class _Handler(RequestHandler):
-    server: FeedServer  # type: ignore[assignment]
+    server: FeedServer
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -45,9 +45,10 @@ class _Handler(RequestHandler):
             self._send(401, "需要登录\n".encode(), "text/plain; charset=utf-8", head,
                        {"WWW-Authenticate": CHALLENGE})
             return
-        if path.startswith("/feeds/") and self.server.filtered is not None and \
+        filtered = self.server.filtered
+        if path.startswith("/feeds/") and filtered is not None and \
                 FeedFilter.from_query(urlsplit(self.path).query) is not None:
-            self._filtered_feed(path.removeprefix("/feeds/"), head)
+            self._filtered_feed(filtered, path.removeprefix("/feeds/"), head)
         elif path.startswith("/feeds/"):
             self._feed(path.removeprefix("/feeds/"), head)
         elif path == "/healthz":
@@ -127,9 +128,9 @@ class _Handler(RequestHandler):
                 return "application/xml"
         return _SERVED[suffix]
 
-    def _filtered_feed(self, rel: str, head: bool) -> None:
+    def _filtered_feed(self, filtered: FilteredFeeds, rel: str, head: bool) -> None:
         """``/feeds/…?q=…``: rendered from the store (cached until it changes)."""
-        found = self.server.filtered.get(rel, urlsplit(self.path).query)
+        found = filtered.get(rel, urlsplit(self.path).query)
         if found is None:
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", head)
             return

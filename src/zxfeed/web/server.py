@@ -84,14 +84,15 @@ class Connection:
 class RequestHandler(BaseHTTPRequestHandler):
     """A handler fed one complete request from memory; the response leaves under a deadline."""
 
-    request: Connection  # type: ignore[assignment]
+    request: Connection
     server: HttpServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
 
     def setup(self) -> None:
         self.connection = self.request.sock
         self.rfile = io.BytesIO(self.request.request)
-        self.wfile = _Writer(self.request)
+        self._out = _Writer(self.request)
+        self.wfile = self._out
 
     def handle(self) -> None:
         self.close_connection = True
@@ -103,8 +104,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             log.exception("HTTP handler failed: %s %r", self.request.host,
                           self.request.request.split(b"\r\n", 1)[0][:200].decode("latin-1"))
             self.close_connection = True
-            self.wfile.parts.clear()
-            self._headers_buffer = []
+            self._out.parts.clear()
+            self._headers_buffer: list[bytes] = []
             self.wfile.write(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
                              b"Connection: close\r\n\r\n")
 
@@ -115,7 +116,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         return True  # the selector said "100 Continue" already, if the client waited for it
 
 
-class _Writer(io.RawIOBase):
+class _Writer(io.BufferedIOBase):
     """Collects the response; sends what the socket takes at once and leaves the rest to the
     selector, so that a client that does not read holds no worker."""
 

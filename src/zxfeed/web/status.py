@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,39 @@ STATES: tuple[SourceStateName, ...] = ("failing", "blocked", "broken", "degraded
 PAGE_ROWS = 500  # a phone should not load 3,000 cards; ?all=1 shows every match
 SORTS = ("state", "id", "name", "region", "last_success", "failures", "items", "next_poll")
 
-TEXT = {
+
+
+class Words(TypedDict):
+    """The page's text in one language (the template reads it as ``t``)."""
+
+    lang: str
+    colon: str
+    title: str
+    n_sources: str
+    n_items: str
+    all_states: str
+    all_regions: str
+    search: str
+    filter: str
+    sort: str
+    reset: str
+    merged: str
+    times: str
+    shown: str
+    of: str
+    none: str
+    more: str
+    show_all: str
+    col: dict[str, str]
+    sort_by: dict[str, str]
+    state: dict[str, str]
+    evidence: str
+    feed: str
+    never: str
+    kind: dict[str, str]  # an error kind (or ``http-blocked``, ``other``) -> what it means
+
+
+TEXT: dict[str, Words] = {
     "zh": {
         "lang": "zh-CN", "colon": "：", "title": "运行状态", "n_sources": "个来源", "n_items": "条信息",
         "all_states": "全部状态", "all_regions": "全部地区", "search": "搜索名称、编号、网址或错误",
@@ -103,7 +135,7 @@ class Row:
 
     id: str
     name: str
-    state: str
+    state: SourceStateName
     region: str
     place: str
     url: str
@@ -127,7 +159,7 @@ def _feed_url(kind: str, key: str) -> str:
 def _problem(st: SourceState | None, words: dict[str, str]) -> tuple[str | None, str | None]:
     if st is None or not st.last_error or st.state == "ok":
         return None, None
-    kind = st.last_error_kind or "other"
+    kind: str = st.last_error_kind or "other"
     if kind == "http" and st.state == "blocked":
         kind = "http-blocked"
     return words.get(kind, words["other"]), st.last_error
