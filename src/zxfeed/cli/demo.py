@@ -213,7 +213,8 @@ def run_demo(*, port: int, seconds: float | None, run: Callable[..., int]) -> in
 
 def _run_demo(directory: Path, port: int, seconds: float | None, run: Callable[..., int]) -> int:
     sites = serve_sample_sites()
-    host, sport = sites.server_address[:2]
+    # An AF_INET server's host is a str (typeshed allows bytes for other address families).
+    host, sport = str(sites.server_address[0]), sites.server_port
     path = write_demo_config(directory, f"http://{host}:{sport}", port)
     print(f"sample sites: http://{host}:{sport}/  (new item every {NEW_ITEM_EVERY:.0f}s; "
           f"try `zxfeed discover http://{host}:{sport}/`)")

@@ -8,6 +8,7 @@ import json
 import sys
 from email.message import EmailMessage
 from email.policy import default
+from typing import TypedDict
 
 from ..config.checks import check_secrets
 from ..config.settings import Config, load_config
@@ -34,7 +35,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("email")
 
 
-def _row(sub: subs.Subscription) -> dict[str, object]:
+class SubscriberRow(TypedDict):
+    """One subscription in ``zxfeed subscribers --json`` (a contract: keys may grow, never change)."""
+
+    id: int
+    email: str
+    mode: str
+    status: str
+    origin: str
+    regions: list[str]
+    sources: list[str]
+    keywords: list[str]
+    exclude: list[str]
+
+
+def _row(sub: subs.Subscription) -> SubscriberRow:
     return {"id": sub.id, "email": sub.email, "mode": sub.mode, "status": sub.status,
             "origin": sub.origin, "regions": sub.regions, "sources": sub.sources,
             "keywords": sub.keywords, "exclude": sub.exclude}
@@ -63,9 +78,9 @@ def cmd_subscribers(args: argparse.Namespace) -> int:
             return EXIT_OK
         print(f"{'id':>4}  {'email':<32} {'mode':<8} {'status':<9} {'origin':<7} filters")
         for r in rows:
-            filters = " ".join([*(f"region={x}" for x in r["regions"]),  # type: ignore[attr-defined]
-                                *(f"source={x}" for x in r["sources"]),  # type: ignore[attr-defined]
-                                *(f"keyword={x}" for x in r["keywords"])])  # type: ignore[attr-defined]
+            filters = " ".join([*(f"region={x}" for x in r["regions"]),
+                                *(f"source={x}" for x in r["sources"]),
+                                *(f"keyword={x}" for x in r["keywords"])])
             print(f"{r['id']:>4}  {r['email']:<32} {r['mode']:<8} {r['status']:<9} "
                   f"{r['origin']:<7} {filters}")
         return EXIT_OK

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypedDict
 
 from .. import __version__
 from ..config.checks import check_secrets, check_server
@@ -58,7 +60,7 @@ def _log_thread_exception(hook: threading.ExceptHookArgs) -> None:
         return
     logging.getLogger("zxfeed").error(
         "uncaught exception in thread %s", hook.thread.name if hook.thread else "?",
-        exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback))
+        exc_info=hook.exc_value)  # logging takes the type and traceback from the exception
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -142,7 +144,10 @@ def _with_server_options(cfg: Config, args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
             stop_after: float | None = None) -> int:
-    cfg = cfg or _with_server_options(_config(args), args)
+    if cfg is None:
+        if args is None:
+            raise TypeError("cmd_run needs the command line or a loaded config")
+        cfg = _with_server_options(_config(args), args)
     check_secrets(cfg)
     status_auth = status_credentials(cfg)
     raise_fd_limit()  # idle clients and polls both need descriptors; the server keeps to a share
@@ -150,9 +155,18 @@ def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
     server = None
     stop, wake = threading.Event(), threading.Event()
     reload_due = threading.Event()
+
+    def on_stop(*_: object) -> None:
+        stop.set()
+        wake.set()
+
+    def on_reload(*_: object) -> None:
+        reload_due.set()
+        wake.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: (stop.set(), wake.set()))
-    signal.signal(signal.SIGHUP, lambda *_: (reload_due.set(), wake.set()))
+        signal.signal(sig, on_stop)
+    signal.signal(signal.SIGHUP, on_reload)
     try:
         daemon.start()
     except AlreadyRunning as exc:
@@ -261,11 +275,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
     return EXIT_FAIL if results and all(r.status == "failed" for r in results) else EXIT_OK
 
 
-def _ping_hub(cfg: Config, written: list) -> None:
+def _ping_hub(cfg: Config, written: list[Path]) -> None:
     """Tell the WebSub hub (``[feeds] hub``) which feeds changed, before exiting."""
-    urls = topic_urls(cfg.base_url, cfg.feeds_dir, written) if cfg.feeds.hub else []
-    if urls and not ping_soon(cfg.feeds.hub, urls):
-        print(f"zxfeed: WebSub hub {cfg.feeds.hub} did not accept the ping (3 attempts)",
+    hub = cfg.feeds.hub
+    urls = topic_urls(cfg.base_url, cfg.feeds_dir, written) if hub else []
+    if hub and urls and not ping_soon(hub, urls):
+        print(f"zxfeed: WebSub hub {hub} did not accept the ping (3 attempts)",
               file=sys.stderr)
 
 
@@ -327,6 +342,30 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class SourceRow(TypedDict):
+    """One source in ``zxfeed sources --json`` (a contract: keys may grow, never change)."""
+
+    id: str
+    name: str
+    region: str
+    city: str | None
+    level: str | None
+    url: str
+    enabled: bool
+    state: str
+    last_poll: str | None
+    last_success: str | None
+    last_error: str | None
+    last_error_kind: str | None
+    failures: int
+    items: int
+    items_last_poll: int | None
+    encoding: str | None
+    state_since: str | None
+    next_poll: str | None
+    evidence: dict[str, Any] | None
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     cfg = _config(args)
     store = Store(cfg.db_path)
@@ -337,7 +376,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     def local(dt: datetime | None) -> str | None:
         return dt.astimezone(zone).isoformat() if dt else None
 
-    rows = []
+    rows: list[SourceRow] = []
     for src in _selected(cfg, args):
         st = states.get(src.id)
         rows.append({
