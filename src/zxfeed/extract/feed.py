@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from ..models import RawItem
-from .dates import SHANGHAI, parse_date
+from .dates import SHANGHAI, FoundDate, parse_date
 from .limits import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE
 from .links import web_link
 from .text import clean_text, clean_title
@@ -33,7 +33,7 @@ def is_feed(body: bytes, content_type: str | None) -> bool:
     return any(t in ctype for t in _FEED_TYPES) and b"<html" not in head.lower()
 
 
-def _entry_date(entry: dict, now: datetime, tz: tzinfo = SHANGHAI):
+def _entry_date(entry: dict, now: datetime, tz: tzinfo = SHANGHAI) -> FoundDate | None:
     # feedparser reads "2024-02-05 10:30" as UTC and "2024/02/05" as the 1st of this
     # month; the raw strings, read as +08:00 where they carry no zone, are right.
     for key in ("published", "updated", "created", "dc_date", "date"):

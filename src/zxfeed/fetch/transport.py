@@ -13,6 +13,7 @@ import http.client
 import socket
 import ssl
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from functools import lru_cache
@@ -86,7 +87,7 @@ class Route:
     tls_verify: bool = True
 
 
-def _connector(route: Route, watch: Watch, guard: bool):
+def _connector(route: Route, watch: Watch, guard: bool) -> Callable[..., socket.socket]:
     """A ``socket.create_connection`` that checks addresses and lets the watchdog close it."""
     def create_connection(address: tuple[str, int], timeout: float | None = None,
                           source_address: object = None) -> socket.socket:

@@ -9,7 +9,6 @@ kept in ``alert_backlog`` for the next message; the first alert goes at once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from ..config.settings import Config
 from ..models import Item
@@ -29,7 +28,7 @@ def one_per_story(items: list[Item]) -> list[Item]:
     return [it for it in items if id(it) in heads]
 
 
-def select_for(batch: MailBatch, sub: Any, items: list[Item],
+def select_for(batch: MailBatch, sub: Subscription, items: list[Item],
                seen_by: dict[str, set[str]], kind: str) -> list[Item]:
     """What ``sub`` wants of ``items`` and its address has not had (as ``kind``), one copy per story."""
     who = getattr(sub, "address", sub.email)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config.settings import Config
@@ -16,7 +15,7 @@ from .subscriptions import Subscription, get
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def last_slot(sub: Any, now: datetime, tz: ZoneInfo) -> datetime:
+def last_slot(sub: Subscription, now: datetime, tz: ZoneInfo) -> datetime:
     """The most recent scheduled digest time not after ``now``."""
     hour, minute = (int(x) for x in sub.time.split(":"))
     local = now.astimezone(tz)

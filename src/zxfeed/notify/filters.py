@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from ..config.settings import SubscriberConfig
+from collections.abc import Sequence
+from typing import Protocol
+
 from ..models import Item
 
 
-def wants(sub: SubscriberConfig, item: Item, sources: set[str] | None = None) -> bool:
+class Wanted(Protocol):
+    """What a subscription asks for: a stored :class:`~zxfeed.models.Subscription` or a config entry."""
+
+    @property
+    def regions(self) -> Sequence[str]: ...
+    @property
+    def sources(self) -> Sequence[str]: ...
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def exclude(self) -> Sequence[str]: ...
+
+
+def wants(sub: Wanted, item: Item, sources: set[str] | None = None) -> bool:
     """Whether ``item`` (seen by ``sources``, default its own) passes the subscriber's filters."""
     if sub.regions and not set(sub.regions) & set(item.regions):
         return False

@@ -14,14 +14,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from ..config.settings import Config, SubscriberConfig
-from ..models import Item, Mail
+from ..models import Item, Mail, Subscription
 from ..store import SourceState
 from .dkim_sign import DkimSigner
 from .tokens import make_token
@@ -74,6 +74,15 @@ def _view(item: Item, tz: ZoneInfo) -> dict[str, object]:
             "regions": item.regions, "summary": item.summary or ""}
 
 
+class Recipient(Protocol):
+    """Whom a message is addressed to: a subscription, or the operator as a config entry."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+
+
 class MessageBuilder:
     """Renders alerts and digests for subscribers with the config's templates and headers."""
 
@@ -103,12 +112,12 @@ class MessageBuilder:
             self.dkim = DkimSigner(cfg.resolve(cfg.smtp.dkim_key_file), cfg.smtp.dkim_selector,
                                    self.sender.domain)
 
-    def link(self, purpose: str, sub: Any) -> str:
+    def link(self, purpose: str, sub: Subscription) -> str:
         """A signed link for one subscription: ``manage`` or one-click ``unsubscribe``."""
         path = {"manage": "/subscription", "unsubscribe": "/unsubscribe"}[purpose]
         return f"{self.cfg.base_url}{path}?token={make_token(self.secret, purpose, sub.id)}"
 
-    def scope(self, sub: Any, items: list[Item]) -> str:
+    def scope(self, sub: Subscription, items: list[Item]) -> str:
         """What the subscriber asked for, for the subject: regions, else keywords, else sources."""
         if sub.regions:
             return "、".join(sub.regions)
@@ -121,7 +130,7 @@ class MessageBuilder:
         provinces = {it.regions[0] for it in items if it.regions}
         return provinces.pop() if len(provinces) == 1 else "各地"
 
-    def scope_feed(self, sub: Any) -> str:
+    def scope_feed(self, sub: Subscription) -> str:
         """The feed that holds everything an alert could not list."""
         if len(sub.regions) == 1 and not sub.sources:
             return f"{self.cfg.base_url}/feeds/region/{quote(sub.regions[0])}.atom"
@@ -129,7 +138,7 @@ class MessageBuilder:
             return f"{self.cfg.base_url}/feeds/source/{quote(sub.sources[0])}.atom"
         return f"{self.cfg.base_url}/feeds/all.atom"
 
-    def alert(self, sub: Any, items: list[Item], now: datetime) -> Mail:
+    def alert(self, sub: Subscription, items: list[Item], now: datetime) -> Mail:
         """One message listing the new items for one subscriber (at most ``alert_max_items``)."""
         items = sorted(items, key=lambda i: (i.published or i.first_seen or now), reverse=True)
         cap = self.cfg.notify.alert_max_items
@@ -137,9 +146,9 @@ class MessageBuilder:
         subject = f"{self.cfg.notify.subject_prefix}{self.scope(sub, items)} {len(items)} 条新信息"
         context = {"items": [_view(i, self.tz) for i in shown], "count": len(items),
                    "more": more, "more_link": self.scope_feed(sub)}
-        return self._build("alert", sub, subject, context, now)
+        return self._build("alert", sub, subject, context, now, listed=sub)
 
-    def digest(self, sub: Any, items: list[Item], now: datetime,
+    def digest(self, sub: Subscription, items: list[Item], now: datetime,
                since: datetime | None) -> Mail:
         """All matching items since the last digest, grouped by region and source, newest first."""
         items = sorted(items, key=lambda i: (i.published or i.first_seen or now), reverse=True)
@@ -154,14 +163,14 @@ class MessageBuilder:
             "since": since.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if since else "",
             "until": now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"),
         }
-        return self._build("digest", sub, subject, context, now)
+        return self._build("digest", sub, subject, context, now, listed=sub)
 
-    def confirm(self, sub: Any, url: str, now: datetime) -> Mail:
+    def confirm(self, sub: Subscription, url: str, now: datetime) -> Mail:
         """The double opt-in mail: one link, nothing else is sent before it is used."""
         subject = f"{self.cfg.notify.subject_prefix}请确认订阅"
         context = {"confirm": url, "mode": sub.mode, "filters": sub.filters,
                    "hours": self.cfg.notify.confirm_hours}
-        return self._build("confirm", sub, subject, context, now, lists=False)
+        return self._build("confirm", sub, subject, context, now)
 
     def operator(self, email: str, bad: list[tuple[SourceState, str, str]],
                  recovered: list[tuple[SourceState, str, str]], now: datetime) -> Mail:
@@ -182,14 +191,14 @@ class MessageBuilder:
         subject = f"【zxfeed】{'，'.join(parts)}：{first[1]}{others}"
         context = {"bad": [row(*b) for b in bad], "recovered": [row(*r) for r in recovered],
                    "status": f"{self.cfg.base_url}/"}
-        return self._build("operator", SubscriberConfig(email=email), subject, context, now,
-                           lists=False)
+        return self._build("operator", SubscriberConfig(email=email), subject, context, now)
 
-    def _build(self, kind: str, sub: Any, subject: str, context: Mapping[str, object],
-               now: datetime, *, lists: bool = True) -> Mail:
-        """Render ``kind`` for ``sub``; ``lists`` adds the list headers and manage links."""
-        unsubscribe = self.link("unsubscribe", sub) if lists else ""
-        manage = self.link("manage", sub) if lists else ""
+    def _build(self, kind: str, sub: Recipient, subject: str, context: Mapping[str, object],
+               now: datetime, *, listed: Subscription | None = None) -> Mail:
+        """Render ``kind`` for ``sub``; a ``listed`` subscription adds the list headers and its
+        manage links (confirmations and operator mail have none)."""
+        unsubscribe = self.link("unsubscribe", listed) if listed is not None else ""
+        manage = self.link("manage", listed) if listed is not None else ""
         context = {**context, "subscriber": sub.email, "unsubscribe": unsubscribe, "manage": manage,
                    "feeds": f"{self.cfg.base_url}/feeds/all.atom", "title": self.cfg.feeds.title}
         msg = EmailMessage()
@@ -199,7 +208,7 @@ class MessageBuilder:
         msg["Date"] = format_datetime(now.astimezone(self.tz))
         message_id = make_msgid(idstring=kind, domain=self.domain)
         msg["Message-ID"] = message_id
-        if lists:
+        if listed is not None:
             msg["List-Id"] = f"zxfeed <zxfeed.{self.domain}>"
             msg["List-Unsubscribe"] = f"<{unsubscribe}>"
             # RFC 8058 asks for https; over plain http clients would not offer it anyway.

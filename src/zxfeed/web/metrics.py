@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 from ..models import SOURCE_STATES
 from ..poll.source import PollResult
@@ -16,7 +18,7 @@ class _StoreCollector:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def collect(self):  # the prometheus-client collector protocol
+    def collect(self) -> Iterator[Metric]:  # the prometheus-client collector protocol
         items = GaugeMetricFamily("zxfeed_items_stored", "Items in the store")
         items.add_metric([], self.store.item_count())
         yield items

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
-from typing import Any
+from typing import TypedDict
 
 from ..notify import subscriptions as subs
 from ..notify.notifier import Notifier
@@ -96,7 +96,50 @@ def _filters(notifier: Notifier, form: Form) -> tuple[str, dict[str, list[str]]]
                   "exclude": []}
 
 
-def _view(notifier: Notifier, sub: subs.Subscription) -> dict[str, Any]:
+class FormView(TypedDict):
+    """The subscribe form as submitted, shown again when it has an error."""
+
+    email: str
+    mode: str
+    regions: list[str]
+    sources: list[str]
+    keywords: str
+
+
+class SubView(TypedDict, total=False):
+    """A subscription as the pages show it (only ``email`` for a link from before ids)."""
+
+    id: int
+    email: str
+    mode: str
+    mode_name: str
+    status: str
+    status_name: str
+    regions: list[str]
+    sources: list[str]
+    source_names: list[str]
+    keywords: list[str]
+
+
+class PageContext(TypedDict):
+    """What the subscription pages' templates read; each handler fills in its part."""
+
+    regions: list[str]
+    sources: list[tuple[str, str]]
+    modes: dict[str, str]
+    token: str
+    form: FormView
+    error: str
+    message: str
+    state: str
+    manage: str
+    legacy_email: str
+    count: int
+    email: str
+    sub: SubView
+
+
+def _view(notifier: Notifier, sub: subs.Subscription) -> SubView:
     names = dict(_choices(notifier)[1])
     return {"id": sub.id, "email": mask(sub.email), "mode": sub.mode,
             "mode_name": MODE_NAMES.get(sub.mode, sub.mode), "status": sub.status,
@@ -113,7 +156,7 @@ def handle(notifier: Notifier | None, method: str, path: str, query: Form, form:
     form = {**query, **form} if method == "POST" else query
     token = _one(form, "token")
     regions, sources = _choices(notifier)
-    page: dict[str, Any] = {
+    page: PageContext = {
         "regions": regions, "sources": sources, "modes": MODE_NAMES, "token": token,
         "form": {"email": "", "mode": "instant", "regions": [], "sources": [], "keywords": ""},
         "error": "", "message": "", "state": "form", "manage": "", "legacy_email": "",
@@ -134,7 +177,7 @@ def handle(notifier: Notifier | None, method: str, path: str, query: Form, form:
     return status, notifier.render(template, **page).encode("utf-8")
 
 
-def _subscribe(notifier: Notifier, method: str, form: Form, client: str, page: dict) -> int:
+def _subscribe(notifier: Notifier, method: str, form: Form, client: str, page: PageContext) -> int:
     if method != "POST":
         return 200
     email = _one(form, "email")
@@ -157,7 +200,7 @@ def _subscribe(notifier: Notifier, method: str, form: Form, client: str, page: d
     return 200
 
 
-def _confirm(notifier: Notifier, method: str, token: str, page: dict) -> int:
+def _confirm(notifier: Notifier, method: str, token: str, page: PageContext) -> int:
     sub = notifier.token_subscription(token, "confirm")
     if sub is None or sub.status not in ("pending", "active"):
         page["state"] = "invalid"
@@ -172,7 +215,7 @@ def _confirm(notifier: Notifier, method: str, token: str, page: dict) -> int:
     return 200
 
 
-def _manage(notifier: Notifier, method: str, token: str, form: Form, page: dict) -> int:
+def _manage(notifier: Notifier, method: str, token: str, form: Form, page: PageContext) -> int:
     sub = notifier.token_subscription(token, "manage")
     if sub is None or sub.status in ("pending", "dropped"):
         page["state"] = "invalid"
@@ -201,7 +244,7 @@ def _manage(notifier: Notifier, method: str, token: str, form: Form, page: dict)
     return 400 if page["error"] else 200
 
 
-def _unsubscribe(notifier: Notifier, method: str, token: str, form: Form, page: dict) -> int:
+def _unsubscribe(notifier: Notifier, method: str, token: str, form: Form, page: PageContext) -> int:
     email = _one(form, "email")
     if email:  # a link from before subscription ids: address plus address token
         if method == "POST":
