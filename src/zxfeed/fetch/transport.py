@@ -187,6 +187,8 @@ def _get(scheme: str, host: str, port: int, target: str, headers: dict[str, str]
             conn_host, conn_port, timeout=limits.connect_timeout, context=_tls(route.tls_verify))
     else:
         conn = http.client.HTTPConnection(conn_host, conn_port, timeout=limits.connect_timeout)
+    # http.client's connection factory is private (typeshed omits it) and the one hook for the
+    # address check and the watchdog.
     conn._create_connection = _connector(route, watch, guard=proxy is None)  # type: ignore[attr-defined]
     auth = _proxy_auth(proxy) if proxy is not None else {}
     if proxy is not None and scheme == "https":

@@ -85,6 +85,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     """A handler fed one complete request from memory; the response leaves under a deadline."""
 
     request: Connection
+    # Our own server, not a socketserver.BaseServer, which typeshed's handler attribute demands.
     server: HttpServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
 
@@ -455,6 +456,7 @@ class HttpServer:
         while (conn := self._queue.get()) is not None:
             keep = False
             try:
+                # typeshed wants a socket and a BaseServer; the handler's setup() reads ours.
                 handler = self.handler_class(conn, conn.address, self)  # type: ignore[arg-type]
                 keep = not handler.close_connection
             except OSError as exc:  # the client left
