@@ -45,13 +45,19 @@ def simhash(text: str) -> int | None:
     if len(text) < MIN_BODY:
         return None
     text = text[:4000]
-    grams = {text[i : i + 3] for i in range(len(text) - 2)}
-    rows = [format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big"),
-                   "064b") for g in grams]
-    # Column-wise majority vote, transposed so the counting runs in C.
-    half = len(rows) / 2
-    bits = "".join("1" if column.count("1") > half else "0" for column in zip(*rows, strict=True))
-    value = int(bits, 2)
+    grams = set(map("".join, zip(text, text[1:], text[2:], strict=False)))
+    blake = hashlib.blake2b
+    rows = b"".join([blake(g, digest_size=8).digest() for g in map(str.encode, grams)])
+    # Majority vote per bit without a Python step per gram and bit: byte p of every row as
+    # one big integer, bit b of each of its bytes counted by popcount under a 0x0101… mask.
+    ones = int.from_bytes(b"\x01" * len(grams), "big")
+    half = len(grams) / 2
+    value = 0
+    for p in range(8):
+        column = int.from_bytes(rows[p::8], "big")
+        for b in range(8):
+            if ((column >> b) & ones).bit_count() > half:
+                value |= 1 << (8 * (7 - p) + b)
     # SQLite integers are signed 64-bit.
     return value - (1 << 64) if value >= 1 << 63 else value
 
