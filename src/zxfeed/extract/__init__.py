@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from ..models import RawItem
-from .autodetect import detect_blocks, merge_items
+from .autodetect import ListHint, detect_blocks, hint_for, hinted_items, merge_items
 from .blocks import Block, choose
 from .dates import SHANGHAI
 from .encoding import decode
@@ -33,6 +33,9 @@ class Extraction:
     # Automatic detection: every dated list found, whether it was taken, and why not.
     blocks: list[Block] = field(default_factory=list)
     skipped: int = 0  # entries dropped for a link or text no later stage could handle
+    # Where the one chosen list stood (for the next poll of this page), if there was one.
+    hint: ListHint | None = None
+    hinted: bool = False  # the items came from the hint, not from detection over the page
 
 
 def extract_items(
@@ -47,14 +50,17 @@ def extract_items(
     json_fields: dict[str, str | None] | None = None,
     tz: tzinfo = SHANGHAI,
     lists: str | Sequence[str] | None = None,
+    hint: ListHint | None = None,
 ) -> Extraction:
     """Items of a list page, feed or JSON list; ``kind`` is ``auto``, ``html``, ``feed`` or ``json``.
 
     ``tz`` is the sites' time zone; ``lists`` picks lists (``"main"``, ``"all"``, headings).
+    ``hint``: the ``Extraction.hint`` of this page's last extraction; its list is read first
+    and the page searched again only when that list is gone or gives fewer items.
     """
     return _kept(_extract(body, url, content_type=content_type, now=now, kind=kind,
                           encoding=encoding, selectors=selectors, json_fields=json_fields,
-                          tz=tz, lists=lists))
+                          tz=tz, lists=lists, hint=hint))
 
 
 def _kept(result: Extraction) -> Extraction:
@@ -88,6 +94,7 @@ def _extract(
     json_fields: dict[str, str | None] | None,
     tz: tzinfo,
     lists: str | Sequence[str] | None,
+    hint: ListHint | None = None,
 ) -> Extraction:
     if kind == "feed" or (kind == "auto" and is_feed(body, content_type)):
         items = parse_feed(body, url, content_type=content_type, now=now, tz=tz)
@@ -104,19 +111,28 @@ def _extract(
     page = parse_html(decoded.text, url)
     warnings: list[str] = []
     blocks: list[Block] = []
+    new_hint: ListHint | None = None
+    hinted = None
     if selectors:
         items = select_items(page, selectors, now, tz)
     else:
-        found = detect_blocks(page, now, tz)
         scripted = script_items(page, now, tz)
-        if scripted:
-            found.append((Block("脚本中的列表", [i.url for i in scripted]), scripted))
-        blocks = [block for block, _ in found]
-        warnings += choose(blocks, lists)
-        items = merge_items([chunk for block, chunk in found if block.kept])
+        if hint is not None and not scripted:
+            hinted = hinted_items(page, hint, now, tz)
+        if hinted is not None:
+            blocks, items, new_hint = hinted
+        else:
+            found = detect_blocks(page, now, tz)
+            if scripted:
+                found.append((Block("脚本中的列表", [i.url for i in scripted]), scripted))
+            blocks = [block for block, _ in found]
+            warnings += choose(blocks, lists)
+            items = merge_items([chunk for block, chunk in found if block.kept])
+            new_hint = hint_for(page, blocks)
     if decoded.replacements:
         warnings.append(f"{decoded.replacements} characters undecodable as {decoded.encoding}")
-    return Extraction(items, "html", decoded.encoding, decoded.replacements, warnings, blocks)
+    return Extraction(items, "html", decoded.encoding, decoded.replacements, warnings, blocks,
+                      hint=new_hint, hinted=hinted is not None)
 
 
 _JSONP = re.compile(r"^\s*[\w.$]+\s*\(\s*([\[{].*)\)\s*;?\s*$", re.S)

@@ -296,6 +296,7 @@ def detect_blocks(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[tupl
             found[key] = (Block(title or _describe(box), [], heading=title), [])
         block, items = found[key]
         block.containers.append(box)
+        block.records.append(group.records)
         for row in rows:
             item = _item(row, now, tz)
             items.append(item)
@@ -304,6 +305,95 @@ def detect_blocks(page: Page, now: datetime, tz: tzinfo = SHANGHAI) -> list[tupl
         block.pager = any(has_pager(box) for box in block.containers)
         block.more = any(has_more(box) for box in block.containers)
     return list(found.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """One container of a chosen list: its element path, the tag of its items, their number."""
+
+    path: str  # ``/html/body/div[3]/ul``
+    record: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListHint:
+    """Where a page's chosen lists stood last time: read there first on the next poll."""
+
+    spots: tuple[Spot, ...]
+
+    @property
+    def count(self) -> int:
+        """Items the chosen lists gave (before one URL in two lists was merged)."""
+        return sum(spot.count for spot in self.spots)
+
+
+def hint_for(page: Page, blocks: list[Block]) -> ListHint | None:
+    """Where the taken lists stood, when every one is a detected list; else ``None``.
+
+    The lists not taken are not looked at while the hint holds: a column page's sidebar
+    boxes may change without the column changing (a page that grows another list worth
+    taking is seen once a remembered list shrinks or goes).
+    """
+    kept = [b for b in blocks if b.kept]
+    if not kept or any(not b.containers for b in kept):  # lists from scripts have no place
+        return None
+    tree = page.root.getroottree()
+    spots = []
+    for b in kept:
+        if len(b.records) != len(b.containers):
+            return None
+        for box, records in zip(b.containers, b.records, strict=True):
+            if not records:
+                return None
+            record = records[0].tag
+            # Only where the plain rule (children of that tag holding a link) finds exactly
+            # the items detection found: then it finds them again on the next version.
+            if _records(box, record, page) != records:
+                return None
+            spots.append(Spot(tree.getpath(box), record, len(records)))
+    return ListHint(tuple(spots))
+
+
+def _records(box: etree._Element, tag: str, page: Page) -> list[etree._Element]:
+    return [c for c in box if c.tag == tag and _holds_link(c, page)]
+
+
+def _holds_link(record: etree._Element, page: Page) -> bool:
+    return _is_link(record, page) or any(page.linkable(a.get("href")) for a in record.iter("a"))
+
+
+def hinted_items(page: Page, hint: ListHint, now: datetime, tz: tzinfo = SHANGHAI
+                 ) -> tuple[list[Block], list[RawItem], ListHint] | None:
+    """The items of the remembered lists, or ``None`` when one is gone, changed kind or shrank.
+
+    Only the remembered containers' rows are built: the page's other link groups are not
+    looked at. Their records are their children of the remembered tag that hold an item
+    link, as detection found them.
+    """
+    tree = page.root.getroottree()
+    chunks: list[list[RawItem]] = []
+    blocks: list[Block] = []
+    spots: list[Spot] = []
+    for spot in hint.spots:
+        found = tree.xpath(spot.path)
+        if len(found) != 1 or not isinstance(found[0], etree._Element):
+            return None
+        box = found[0]
+        records = _records(box, spot.record, page)
+        if len(records) < max(2, spot.count):
+            return None
+        rows = _rows(_Group(box, records), page, now, tz)
+        if not _qualifies(rows, now, tz):
+            return None
+        settled = settle_years([r.found for r in rows], [r.url for r in rows], now, tz)
+        for row, settled_date in zip(rows, settled, strict=True):
+            row.found = settled_date
+        chunk = [_item(row, now, tz) for row in rows]
+        chunks.append(chunk)
+        blocks.append(Block(_describe(box), [i.url for i in chunk], containers=[box]))
+        spots.append(Spot(spot.path, spot.record, len(records)))
+    return blocks, merge_items(chunks), ListHint(tuple(spots))
 
 
 def _run_of(box: etree._Element) -> tuple:

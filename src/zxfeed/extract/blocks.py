@@ -46,6 +46,7 @@ class Block:
     kept: bool = True
     reason: str = ""
     containers: list[etree._Element] = field(default_factory=list, repr=False)
+    records: list[list[etree._Element]] = field(default_factory=list, repr=False)  # per container
 
 
 def _text_upto(el: etree._Element, limit: int, head: bool = False) -> str | None:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from ..config.settings import Config, SourceConfig
-from ..extract import Extraction, extract_items
+from ..extract import Extraction, ListHint, extract_items
 from ..extract.article import parse_article
 from ..extract.dates import SHANGHAI
 from ..extract.encoding import decode
@@ -98,20 +98,26 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         r.enriched = True
 
 
+Hints = dict[str, tuple[tuple[object, ...], ListHint]]
+
+
 def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
                 now: datetime | None = None,
-                cpu: AbstractContextManager[object] | None = None) -> PollResult:
+                cpu: AbstractContextManager[object] | None = None,
+                hints: Hints | None = None) -> PollResult:
     """Poll one source and store what it shows; never raises, whatever the site sends.
 
     ``cpu`` (a semaphore) bounds how many polls parse and store at once, so that a burst
-    of changed pages does not have dozens of threads contend for one interpreter. A poll
+    of changed pages does not have dozens of threads contend for one interpreter.
+    ``hints`` (one dict per process, kept across polls) remembers where each source's list
+    stood, so that a changed page is read there first instead of searched again. A poll
     that fails in our own code is recorded as that source's error (kind ``internal``,
     with backoff), logged in one line, and the other sources' polls go on.
     """
     started = time.monotonic()
     now = now or datetime.now(SHANGHAI)
     try:
-        return _poll(src, cfg, store, fetcher, now, cpu or nullcontext(), started)
+        return _poll(src, cfg, store, fetcher, now, cpu or nullcontext(), started, hints)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"[:300]
         log.warning("poll source=%s failed in zxfeed itself: %s", src.id, message)
@@ -125,7 +131,8 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
 
 
 def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: datetime,
-          cpu: AbstractContextManager[object], started: float) -> PollResult:
+          cpu: AbstractContextManager[object], started: float, hints: Hints | None = None
+          ) -> PollResult:
     state = store.source(src.id, counts=False)
     policy = reach_for(src, cfg)
     try:
@@ -148,8 +155,17 @@ def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: d
                           found=state.items_last or 0 if state else 0,
                           seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
     tz = ZoneInfo(cfg.schedule.timezone)  # the sites' zone: year-less and relative dates
+    # A hint holds for the page it was found on, read with the same settings.
+    setting = (resp.url, src.kind, src.encoding, repr(src.lists), bool(src.selectors))
+    remembered = hints.get(src.id) if hints is not None else None
+    hint = remembered[1] if remembered and remembered[0] == setting else None
     with cpu:
-        extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz)
+        extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz, hint)
+    if hints is not None:
+        if extraction.hint is not None:
+            hints[src.id] = (setting, extraction.hint)
+        else:
+            hints.pop(src.id, None)
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, cfg, fetcher, now, {i.url for i in extraction.items}, tz)
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
@@ -191,7 +207,7 @@ def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: d
 
 
 def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
-             now: datetime, tz: tzinfo = SHANGHAI) -> Extraction:
+             now: datetime, tz: tzinfo = SHANGHAI, hint: ListHint | None = None) -> Extraction:
     selectors = Selectors(**src.selectors.model_dump()) if src.selectors else None
     fields = None
     if src.json_fields:
@@ -199,7 +215,7 @@ def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,
         fields = {"items_path": j.items, "title": j.title, "link": j.link, "date": j.date}
     return extract_items(body, url, content_type=content_type, now=now, kind=src.kind,
                          encoding=src.encoding, selectors=selectors, json_fields=fields,
-                         tz=tz, lists=src.lists)
+                         tz=tz, lists=src.lists, hint=hint)
 
 
 def _more_pages(src: SourceConfig, cfg: Config, fetcher: Fetcher, now: datetime,

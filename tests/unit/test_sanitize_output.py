@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from zxfeed.sanitize import clean_html
+from zxfeed.extract.sanitize import clean_html
 
 BASE = "http://zx.example.org/a/b.html"
 FILES = [("/f.doc", "报名表", "application/msword")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from zxfeed.reprints import _NOT_WORD, MIN_BODY, distance, simhash
+from zxfeed.normalize.reprints import _NOT_WORD, MIN_BODY, distance, simhash
 
 
 def reference_simhash(text: str) -> int | None:

@@ -1,0 +1,39 @@
+"""Polls keep a hint of where each source's list stood and store what detection finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_config
+from support.webserver import TestWeb
+from unit.test_list_hints import _page
+from zxfeed.config.settings import load_config
+from zxfeed.fetch.client import Fetcher, FetchSettings
+from zxfeed.poll.source import poll_source
+from zxfeed.store import Store
+
+
+def test_polls_remember_the_list_and_store_what_detection_finds(tmp_path: Path, web: TestWeb) -> None:
+    site = "hint-poll"
+    web.set(f"/{site}/list.html", _page(6))
+    path = write_config(tmp_path, f"""
+        [[sources]]
+        id = "{site}"
+        name = "测试"
+        url = "{web.url(f'/{site}/list.html')}"
+        region = "山东省"
+        fetch_articles = false
+        """)
+    cfg = load_config(path)
+    store = Store(cfg.db_path)
+    hints: dict = {}
+    with Fetcher(FetchSettings(host_delay=0)) as fetcher:
+        first = poll_source(cfg.sources[0], cfg, store, fetcher, hints=hints)
+        assert first.found == 6 and site in hints and hints[site][1].count == 6
+        web.set(f"/{site}/list.html", _page(7))  # one more item: read where the list was
+        second = poll_source(cfg.sources[0], cfg, store, fetcher, hints=hints)
+        assert second.found == 7 and len(second.new) == 1 and hints[site][1].count == 7
+        web.set(f"/{site}/list.html", "<html><body><p>维护中</p></body></html>")
+        third = poll_source(cfg.sources[0], cfg, store, fetcher, hints=hints)
+        assert third.found == 0 and site not in hints  # no list: nothing to remember
+    store.close()
