@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         seed_archive(store, a.stored_items)
         print(f"seeded {a.stored_items} items in {time.monotonic() - t:.1f} s")
         fetcher = Fetcher(fetch_settings(cfg))
-        profile = cProfile.Profile()
+        # Thread CPU, not wall time: on a shared machine, preemption would be charged to whatever ran.
+        profile = cProfile.Profile(time.thread_time)
         gate = threading.BoundedSemaphore(a.cpu_gate) if a.cpu_gate else None
         times: dict[str, list[float]] = {}
         hints: dict = {}  # as the daemon keeps them
