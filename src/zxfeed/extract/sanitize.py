@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .extract.page import parse_html
+from .page import parse_html
 
 ALLOWED: dict[str, tuple[str, ...]] = {
     "p": (), "br": (), "hr": (), "strong": (), "b": (), "em": (), "i": (), "u": (),

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from zxfeed.proxy import _environment, proxy_for
+from zxfeed.fetch.proxy import _environment, proxy_for
 
 NAMES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
          "REQUEST_METHOD")
