@@ -10,7 +10,7 @@ address per site. Every measurement runs in a fresh child process so that CPU
 time (``time.process_time()``) and peak RSS (``getrusage``) belong to the
 code under test alone:
 
-* ``_zxfeed``: the real daemon (``zxfeed.schedule.Daemon``: APScheduler jobs,
+* ``_zxfeed``: the real daemon (``zxfeed.daemon.Daemon``, watched through its observer: APScheduler jobs,
   the shared ``Fetcher``, the SQLite ``Store``, the ``Publisher``, the
   ``Notifier`` when it exists) on a generated config; a cold cycle, unchanged
   cycles, a cycle after one new item on every site, publish→feed/e-mail
@@ -255,18 +255,12 @@ class Meter:
         with self.lock:
             self.data.clear()
 
-    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kw: Any) -> Any:
-            w, c = time.monotonic(), time.thread_time()
-            try:
-                return fn(*args, **kw)
-            finally:
-                with self.lock:
-                    d = self.data[name]
-                    d[0] += 1
-                    d[1] += time.monotonic() - w
-                    d[2] += time.thread_time() - c
-        return timed
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        with self.lock:
+            d = self.data[name]
+            d[0] += 1
+            d[1] += wall
+            d[2] += cpu
 
     def snapshot(self) -> dict[str, dict[str, float]]:
         with self.lock:
@@ -351,40 +345,30 @@ def zx_worker(a: argparse.Namespace) -> None:
     cfg = load_config(cfg_path)
     rec = Recorder()
     meter = Meter()
-    local = threading.local()
 
-    real_poll_source = zsched.poll_source
+    class BenchObserver(zsched.DaemonObserver):  # type: ignore[misc, valid-type]
+        """Records what the daemon reports through its observer hooks (nothing is patched)."""
 
-    def poll_source(*args: Any, **kw: Any) -> Any:
-        c = time.thread_time()
-        try:
-            return real_poll_source(*args, **kw)
-        finally:
-            local.pipeline = time.thread_time() - c
+        def on_poll_start(self, source_id: str, started: float) -> None:
+            rec.started(source_id, started)
 
-    zsched.poll_source = poll_source  # the daemon's own poll, timed per call
+        def on_poll_done(self, source_id: str, result: Any, timing: Any) -> None:
+            rec.finished(source_id, {
+                "start": timing.started, "end": timing.ended, "cpu": timing.cpu,
+                "pipeline_cpu": timing.pipeline_cpu,
+                "status": getattr(result, "status", "crashed"),
+                "new": len(getattr(result, "new", []) or []),
+                "updated": len(getattr(result, "updated", []) or []),
+                "error": getattr(result, "error", None),
+            })
 
-    class BenchDaemon(zsched.Daemon):  # type: ignore[misc, valid-type]
-        def poll(self, src: Any) -> Any:
-            t0, c0 = time.monotonic(), time.thread_time()
-            rec.started(src.id, t0)
-            local.pipeline = None
-            result = None
-            try:
-                result = super().poll(src)
-                return result
-            finally:
-                rec.finished(src.id, {
-                    "start": t0, "end": time.monotonic(), "cpu": time.thread_time() - c0,
-                    "pipeline_cpu": local.pipeline,
-                    "status": getattr(result, "status", "crashed"),
-                    "new": len(getattr(result, "new", []) or []),
-                    "updated": len(getattr(result, "updated", []) or []),
-                    "error": getattr(result, "error", None),
-                })
+        def on_publish(self, files: int, seconds: float, cpu: float) -> None:
+            meter.add("publish", seconds, cpu)
 
-    daemon = BenchDaemon(cfg)
-    daemon.publisher.publish = meter.wrap("publish", daemon.publisher.publish)
+        def on_mail_round(self, seconds: float, cpu: float) -> None:
+            meter.add("alerts+smtp", seconds, cpu)
+
+    daemon = zsched.Daemon(cfg, observer=BenchObserver())
     feeds_dir = cfg.feeds_dir
     all_atom = feeds_dir / "all.atom"
     bound = a.cycle_timeout or (120 + 0.3 * n)
@@ -397,10 +381,7 @@ def zx_worker(a: argparse.Namespace) -> None:
 
     def flush() -> None:
         daemon.publish_if_dirty()
-        lock = getattr(daemon, "_publish_lock", None)
-        if lock is not None:
-            with lock:
-                pass
+        daemon.publishing.wait_idle()  # a round the publish thread had started
 
     def category(sid: str, r: dict[str, Any]) -> str:
         m = meta[sid]
@@ -477,9 +458,6 @@ def zx_worker(a: argparse.Namespace) -> None:
         trigger(ids)()
 
     cold = cycle("cold", cold_start, cold_bound)
-    notifier = getattr(daemon, "notifier", None)
-    if notifier is not None:  # later calls from Daemon.poll go through the timer
-        notifier.run_round = meter.wrap("alerts+smtp", notifier.run_round)
     out["startup"] = {"wall": cold["go_wall"], "cpu": cold["go_cpu"]}
     out["cycles"].append(cold)
     out["cycles"].append(cycle("unchanged", trigger(ids)))

@@ -22,6 +22,7 @@ from ..poll.source import Hints, PollResult, poll_source
 from ..store import Store, StoreWriteError
 from ..web.metrics import Metrics
 from .mailing import MailLoop
+from .observer import NO_OBSERVER, DaemonObserver, PollTiming
 from .publishing import FeedPublishing
 
 log = logging.getLogger("zxfeed.schedule")
@@ -51,7 +52,7 @@ class Jobs:
 
     def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, scheduler: BackgroundScheduler,
                  publishing: FeedPublishing, mailing: MailLoop, stopping: threading.Event,
-                 cpu: threading.Semaphore) -> None:
+                 cpu: threading.Semaphore, observer: DaemonObserver = NO_OBSERVER) -> None:
         self.cfg = cfg
         self.tz = ZoneInfo(cfg.schedule.timezone)
         self.store = store
@@ -61,6 +62,7 @@ class Jobs:
         self.mailing = mailing
         self.stopping = stopping
         self.cpu = cpu
+        self.observer = observer
         self.metrics = Metrics(store)
         self.enricher = Enricher(cfg, store, fetcher)
         self.hints: Hints = {}  # where each source's list stood last time (read there first)
@@ -209,12 +211,19 @@ class Jobs:
             if self.stopping.is_set():
                 return None  # queued before a stop: leave it for the next start
             self._running += 1
+        started, cpu = time.monotonic(), time.thread_time()
+        self.observer.on_poll_start(src.id, started)
+        result: PollResult | None = None
+        pipeline = [0.0]
         try:
-            return self._poll(src)
+            result = self._poll(src, pipeline)
+            return result
         finally:
             with self._running_cond:
                 self._running -= 1
                 self._running_cond.notify_all()
+            self.observer.on_poll_done(src.id, result, PollTiming(
+                started, time.monotonic(), time.thread_time() - cpu, pipeline[0]))
 
     def wait_idle(self, until: float) -> int:
         """Wait (to ``time.monotonic() == until``) for polls in flight; how many are still busy."""
@@ -223,13 +232,16 @@ class Jobs:
                 self._running_cond.wait(left)
             return self._running
 
-    def _poll(self, src: SourceConfig) -> PollResult | None:
+    def _poll(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
+        cpu = time.thread_time()
         try:
             result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self.cpu,
                                  hints=self.hints)
         except StoreWriteError as exc:  # disk full: /healthz and the status page say so
             log.warning("poll source=%s not stored: %s", src.id, exc)
             return None
+        finally:
+            pipeline[0] = time.thread_time() - cpu
         if result.status == "aborted":
             return None  # stopped mid-poll: nothing recorded, the source stays due
         log_poll(result)

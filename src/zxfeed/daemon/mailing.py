@@ -9,6 +9,7 @@ import time
 from ..config.settings import Config
 from ..notify.notifier import Notifier
 from ..store import Store, StoreWriteError
+from .observer import NO_OBSERVER, DaemonObserver
 
 log = logging.getLogger("zxfeed.schedule")
 
@@ -16,8 +17,10 @@ log = logging.getLogger("zxfeed.schedule")
 class MailLoop:
     """Polls only wake it, so alerts of polls that end together share a round."""
 
-    def __init__(self, stopping: threading.Event, every: float = 15.0, gather: float = 0.3) -> None:
+    def __init__(self, stopping: threading.Event, every: float = 15.0, gather: float = 0.3,
+                 observer: DaemonObserver = NO_OBSERVER) -> None:
         self.notifier: Notifier | None = None
+        self.observer = observer
         self._stopping = stopping
         self._due = threading.Event()
         self._every = every
@@ -66,7 +69,10 @@ class MailLoop:
             self._due.clear()
             try:
                 if self.notifier is not None:
+                    started, cpu = time.monotonic(), time.thread_time()
                     self.notifier.run_round()
+                    self.observer.on_mail_round(time.monotonic() - started,
+                                                time.thread_time() - cpu)
             except StoreWriteError as exc:
                 log.warning("mail round failed: %s", exc)
             except Exception:  # a bad round must not end mail for good; it is retried

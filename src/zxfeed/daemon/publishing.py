@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..config.settings import Config
@@ -13,6 +13,7 @@ from ..publish.feedfilter import FeedFilter
 from ..publish.publisher import Publisher
 from ..publish.websub import HubPinger, topic_urls
 from ..store import Store, StoreWriteError
+from .observer import NO_OBSERVER, DaemonObserver
 
 log = logging.getLogger("zxfeed.schedule")
 
@@ -30,9 +31,10 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
 class FeedPublishing:
     """Owns the publisher: polls mark what changed, one thread publishes it in rounds."""
 
-    def __init__(self, cfg: Config, store: Store) -> None:
+    def __init__(self, cfg: Config, store: Store, observer: DaemonObserver = NO_OBSERVER) -> None:
         self.cfg = cfg
         self.store = store
+        self.observer = observer
         self.publisher = make_publisher(cfg, store)
         self.pinger = HubPinger(cfg.feeds.hub) if cfg.feeds.hub else None
         self.cpu: threading.Semaphore | None = None
@@ -68,7 +70,7 @@ class FeedPublishing:
     def publish_all(self) -> None:
         """Every feed, from what is stored (at start)."""
         with self._lock:
-            written = self.publisher.publish()
+            written = self._timed(lambda: self.publisher.publish())
         self._ping(written)
 
     def publish_if_dirty(self) -> None:
@@ -80,9 +82,21 @@ class FeedPublishing:
             regions, sources = self._regions, self._sources
             self._regions, self._sources = set(), set()
         with self._lock:
-            written = self.publisher.publish(regions=regions, sources=sources, cpu=self.cpu)
+            written = self._timed(lambda: self.publisher.publish(regions=regions, sources=sources,
+                                                                 cpu=self.cpu))
         log.info("published %d feed files", len(written))
         self._ping(written)
+
+    def wait_idle(self) -> None:
+        """Return once no publishing round is running (one may have started just before)."""
+        with self._lock:
+            pass
+
+    def _timed(self, publish: Callable[[], list[Path]]) -> list[Path]:
+        started, cpu = time.monotonic(), time.thread_time()
+        written = publish()
+        self.observer.on_publish(len(written), time.monotonic() - started, time.thread_time() - cpu)
+        return written
 
     def start(self, stopping: threading.Event) -> None:
         """The hub pinger and the publish thread."""

@@ -26,10 +26,12 @@ from ..web.metrics import Metrics
 from .jobs import Jobs, backoff_delay
 from .lock import StoreLock
 from .mailing import MailLoop
+from .observer import NO_OBSERVER, DaemonObserver, PollTiming
 from .process import limit_malloc_arenas, pin_to_one_core, unpin
 from .publishing import FeedPublishing, make_publisher
 
-__all__ = ["Daemon", "backoff_delay", "fetch_settings", "make_publisher"]
+__all__ = ["Daemon", "DaemonObserver", "PollTiming", "backoff_delay", "fetch_settings",
+           "make_publisher"]
 
 log = logging.getLogger("zxfeed.schedule")
 STOP_GRACE = 5.0  # seconds stop() waits for polls that are parsing or storing
@@ -50,8 +52,10 @@ def fetch_settings(cfg: Config) -> FetchSettings:
 class Daemon:
     """Wires the stages to a scheduler; ``start``/``stop`` from the CLI's ``run``."""
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, observer: DaemonObserver = NO_OBSERVER) -> None:
+        """``observer`` is told of each poll, publishing round and mail round (see its hooks)."""
         self.cfg = cfg
+        self.observer = observer
         self.store = Store(cfg.db_path)
         self.fetcher = Fetcher(fetch_settings(cfg))
         self.lock = StoreLock(cfg.db_path)
@@ -66,11 +70,11 @@ class Daemon:
         # core does it, the other threads wait for pages (one in all when pinned).
         cpu = threading.BoundedSemaphore(len(os.sched_getaffinity(0))
                                          if hasattr(os, "sched_getaffinity") else 2)
-        self.publishing = FeedPublishing(cfg, self.store)
+        self.publishing = FeedPublishing(cfg, self.store, observer)
         self.publishing.cpu = cpu
-        self.mailing = MailLoop(self._stopping)
+        self.mailing = MailLoop(self._stopping, observer=observer)
         self.jobs = Jobs(cfg, self.store, self.fetcher, self.scheduler, self.publishing,
-                         self.mailing, self._stopping, cpu)
+                         self.mailing, self._stopping, cpu, observer)
         self.tz = self.jobs.tz
         self.metrics: Metrics = self.jobs.metrics
 
