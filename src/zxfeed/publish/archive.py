@@ -33,12 +33,6 @@ def full_pages(store: Store, spec: FeedSpec, size: int) -> int:
     return store.archive_count(spec.region, spec.source_id) // size
 
 
-def page_items(store: Store, spec: FeedSpec, page: int, size: int) -> list[Item]:
-    """The items of one archive page, newest first (as feeds list them)."""
-    rows = store.archive_slice((page - 1) * size, size, spec.region, spec.source_id)
-    return list(reversed(rows))
-
-
 def archive_links(publisher: Publisher, spec: FeedSpec, size: int) -> list[tuple[str, str, str]]:
     """The current document's link to its newest full archive page (none before the first)."""
     pages = _written(full_pages(publisher.store, spec, size))
@@ -47,34 +41,51 @@ def archive_links(publisher: Publisher, spec: FeedSpec, size: int) -> list[tuple
     return [("prev-archive", _url(publisher, archive_path(spec, pages)), MEDIA_TYPES[".atom"])]
 
 
+# Pages read from the store in one query when many are missing (a first start on a big store):
+# one OFFSET scan per page made writing N pages cost N scans of the whole archive.
+PAGES_PER_QUERY = 20
+
+
 def write_archives(publisher: Publisher, spec: FeedSpec, size: int) -> list[Path]:
     """Write the full pages not written yet; pages already on disk are left as they are."""
     written = []
     pages = _written(full_pages(publisher.store, spec, size))
+    missing = []
     for page in range(pages, 0, -1):
-        path = publisher.directory / archive_path(spec, page)
-        if path.exists():
+        if (publisher.directory / archive_path(spec, page)).exists():
             break  # older pages were written before this one
-        entries = publisher.entries(page_items(publisher.store, spec, page, size),
-                                    {} if spec.region is None and spec.source_id is None else None)
-        current = publisher.feed_info(spec, entries)
-        links = [("current", current.urls[".atom"], MEDIA_TYPES[".atom"])]
-        if page > 1:
-            links.append(("prev-archive", _url(publisher, archive_path(spec, page - 1)),
-                          MEDIA_TYPES[".atom"]))
-        else:
-            # The first page links forward: an archive document links another (RFC 5005 §4).
-            links.append(("next-archive", _url(publisher, archive_path(spec, 2)),
-                          MEDIA_TYPES[".atom"]))
-        feed = replace(current, title=f"{current.title}（存档 {page}）",
-                       urls={".atom": _url(publisher, archive_path(spec, page))},
-                       links=links, archive=True, hub=None)
-        from .publisher import _write
-
-        rel = archive_path(spec, page)
-        _write(path, render_atom(feed, entries, stylesheet="../" * rel.count("/") + "feed.xsl"))
-        written.append(path)
+        missing.append(page)
+    for start in range(0, len(missing), PAGES_PER_QUERY):
+        chunk = missing[start : start + PAGES_PER_QUERY]  # newest first
+        low = chunk[-1]
+        rows = publisher.store.archive_slice((low - 1) * size, size * len(chunk), spec.region,
+                                             spec.source_id)
+        for page in chunk:
+            part = rows[(page - low) * size : (page - low + 1) * size]
+            written.append(_write_page(publisher, spec, page, list(reversed(part))))
     return written
+
+
+def _write_page(publisher: Publisher, spec: FeedSpec, page: int, items: list[Item]) -> Path:
+    """One archive page of ``items`` (newest first), linked to its neighbours and the feed."""
+    path = publisher.directory / archive_path(spec, page)
+    entries = publisher.entries(items, {} if spec.region is None and spec.source_id is None else None)
+    current = publisher.feed_info(spec, entries)
+    links = [("current", current.urls[".atom"], MEDIA_TYPES[".atom"])]
+    if page > 1:
+        links.append(("prev-archive", _url(publisher, archive_path(spec, page - 1)),
+                      MEDIA_TYPES[".atom"]))
+    else:
+        # The first page links forward: an archive document links another (RFC 5005 §4).
+        links.append(("next-archive", _url(publisher, archive_path(spec, 2)), MEDIA_TYPES[".atom"]))
+    feed = replace(current, title=f"{current.title}（存档 {page}）",
+                   urls={".atom": _url(publisher, archive_path(spec, page))},
+                   links=links, archive=True, hub=None)
+    from .publisher import _write
+
+    rel = archive_path(spec, page)
+    _write(path, render_atom(feed, entries, stylesheet="../" * rel.count("/") + "feed.xsl"))
+    return path
 
 
 def _written(full: int) -> int:
