@@ -28,14 +28,21 @@ def archive_path(spec: FeedSpec, page: int) -> str:
     return f"archive/{spec.path.removesuffix('.atom')}/{page}.atom"
 
 
-def full_pages(store: Store, spec: FeedSpec, size: int) -> int:
-    """How many full archive pages a feed has."""
-    return store.archive_count(spec.region, spec.source_id) // size
+def full_pages(store: Store, spec: FeedSpec, size: int,
+               counts: dict[tuple[str | None, str | None], int] | None = None) -> int:
+    """How many full archive pages a feed has (``counts``: answers already read this round)."""
+    key = (spec.region, spec.source_id)
+    if counts is not None and key in counts:
+        return counts[key] // size
+    count = store.archive_count(spec.region, spec.source_id)
+    if counts is not None:
+        counts[key] = count
+    return count // size
 
 
 def archive_links(publisher: Publisher, spec: FeedSpec, size: int) -> list[tuple[str, str, str]]:
     """The current document's link to its newest full archive page (none before the first)."""
-    pages = _written(full_pages(publisher.store, spec, size))
+    pages = _written(full_pages(publisher.store, spec, size, publisher.round_counts))
     if not pages:
         return []
     return [("prev-archive", _url(publisher, archive_path(spec, pages)), MEDIA_TYPES[".atom"])]
@@ -49,7 +56,7 @@ PAGES_PER_QUERY = 20
 def write_archives(publisher: Publisher, spec: FeedSpec, size: int) -> list[Path]:
     """Write the full pages not written yet; pages already on disk are left as they are."""
     written = []
-    pages = _written(full_pages(publisher.store, spec, size))
+    pages = _written(full_pages(publisher.store, spec, size, publisher.round_counts))
     missing = []
     for page in range(pages, 0, -1):
         if (publisher.directory / archive_path(spec, page)).exists():

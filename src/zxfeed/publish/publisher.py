@@ -79,6 +79,7 @@ class Publisher:
         self.levels = levels or {}
         self.custom = custom or []
         self.archive_page = archive_page
+        self.round_counts: dict[tuple[str | None, str | None], int] | None = None
         self.hub = hub
         self._epoch: datetime | None = None
 
@@ -187,13 +188,18 @@ class Publisher:
             except FileNotFoundError:
                 previous[suffix] = None
         written = []
-        if self.archive_page and spec.filter is None:
-            written += write_archives(self, spec, self.archive_page)
-        for suffix, data in self.render_spec(spec, previous).items():
-            if data != previous[suffix]:
-                path = self.directory / spec.variant(suffix)
-                _write(path, data)
-                written.append(path)
+        # The archive's size is read once per feed and round (a count over the whole archive).
+        self.round_counts = {}
+        try:
+            if self.archive_page and spec.filter is None:
+                written += write_archives(self, spec, self.archive_page)
+            for suffix, data in self.render_spec(spec, previous).items():
+                if data != previous[suffix]:
+                    path = self.directory / spec.variant(suffix)
+                    _write(path, data)
+                    written.append(path)
+        finally:
+            self.round_counts = None
         return written
 
     def render_format(self, suffix: str, feed: FeedInfo, entries: list[Entry],
