@@ -12,7 +12,9 @@ import base64
 import http.client
 import socket
 import ssl
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
@@ -59,6 +61,46 @@ def _tls(verify: bool = True) -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
+
+
+# TLS sessions of recently visited hosts, for resumption: a full handshake costs about three
+# times the CPU of the 304 it carries. Bounded: a session holds the peer's certificate.
+SESSIONS = 2048
+_sessions: OrderedDict[tuple[bool, str, int], ssl.SSLSession] = OrderedDict()
+_sessions_lock = threading.Lock()
+
+
+def _session(key: tuple[bool, str, int]) -> ssl.SSLSession | None:
+    with _sessions_lock:
+        found = _sessions.get(key)
+        if found is not None:
+            _sessions.move_to_end(key)
+        return found
+
+
+def _keep_session(key: tuple[bool, str, int], sock: object) -> None:
+    session = getattr(sock, "session", None)
+    if session is None or not (session.has_ticket or session.id):
+        return
+    with _sessions_lock:
+        _sessions[key] = session
+        _sessions.move_to_end(key)
+        while len(_sessions) > SESSIONS:
+            _sessions.popitem(last=False)
+
+
+class _ResumingHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection that offers the host's last TLS session (resumed if the server agrees)."""
+
+    def __init__(self, *args: object, session_key: tuple[bool, str, int], **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.session_key = session_key
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)
+        hostname = self._tunnel_host or self.host  # type: ignore[attr-defined]
+        self.sock = self._context.wrap_socket(  # type: ignore[attr-defined]
+            self.sock, server_hostname=hostname, session=_session(self.session_key))
 
 
 def request_target(url: str) -> tuple[str, str, int | None, str]:
@@ -182,9 +224,11 @@ def _get(scheme: str, host: str, port: int, target: str, headers: dict[str, str]
         conn_host, conn_port = proxy.hostname or "", proxy.port or 80
     else:
         conn_host, conn_port = host, port
+    session_key = (route.tls_verify, host, port)
     if scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            conn_host, conn_port, timeout=limits.connect_timeout, context=_tls(route.tls_verify))
+        conn: http.client.HTTPConnection = _ResumingHTTPSConnection(
+            conn_host, conn_port, timeout=limits.connect_timeout, context=_tls(route.tls_verify),
+            session_key=session_key)
     else:
         conn = http.client.HTTPConnection(conn_host, conn_port, timeout=limits.connect_timeout)
     # http.client's connection factory is private (typeshed omits it) and the one hook for the
@@ -206,6 +250,8 @@ def _get(scheme: str, host: str, port: int, target: str, headers: dict[str, str]
         resp = conn.getresponse()
         body = _read(resp, limits, watch)
         watch.check()
+        if scheme == "https":
+            _keep_session(session_key, conn.sock)  # TLS 1.3 tickets arrive after the handshake
         return resp.status, body, resp.headers
     finally:
         conn.close()
