@@ -12,35 +12,24 @@ import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import __version__
 from ..config.checks import check_secrets, check_server
 from ..config.settings import Config, ConfigError, SourceConfig, load_config
 from ..daemon.lock import AlreadyRunning, StoreLock
-from ..daemon.process import raise_fd_limit
-from ..daemon.wiring import Daemon, fetch_settings, make_publisher
-from ..extract import extract_items
 from ..extract.dates import SHANGHAI
-from ..extract.listing import Selectors
-from ..extract.report import render_text
 from ..fetch.client import Fetcher, FetchError
-from ..fetch.netguard import Reach
-from ..notify.notifier import Notifier
-from ..poll.discover import discover, to_toml
-from ..poll.run import poll_all
-from ..poll.source import enrich_items, poll_source
-from ..publish.feedfilter import FilteredFeeds
-from ..publish.opml import build_opml
-from ..publish.websub import ping_soon, topic_urls
 from ..store import DatabaseError, SourceState, Store, StoreDamaged, StoreWriteError, damaged, is_corrupt
-from ..web.app import FeedServer
-from ..web.auth import status_credentials
-from ..web.server import Limits
-from ..web.status import render_status
-from ..web.subscribe import mail_notice
 from . import mail as cli_mail
 
+if TYPE_CHECKING:
+    from ..daemon.wiring import Daemon
+    from ..web.app import FeedServer
+    from ..web.server import Limits
+
+# The daemon, the HTTP server and the commands' own stages are imported by the commands that
+# use them: a one-shot `zxfeed poll` from cron pays for its imports on every run.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -144,6 +133,15 @@ def _with_server_options(cfg: Config, args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace | None, cfg: Config | None = None,
             stop_after: float | None = None) -> int:
+    from ..daemon.process import raise_fd_limit
+    from ..daemon.wiring import Daemon
+    from ..publish.feedfilter import FilteredFeeds
+    from ..publish.opml import build_opml
+    from ..web.app import FeedServer
+    from ..web.auth import status_credentials
+    from ..web.status import render_status
+    from ..web.subscribe import mail_notice
+
     if cfg is None:
         if args is None:
             raise TypeError("cmd_run needs the command line or a loaded config")
@@ -247,12 +245,18 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
 def server_limits(cfg: Config) -> Limits:
     """Connection limits from the ``[server]`` table."""
+    from ..web.server import Limits
+
     s = cfg.server
     return Limits(max_connections=s.max_connections, idle_timeout=s.idle_timeout,
                   request_timeout=s.request_timeout)
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
+    from ..daemon.wiring import fetch_settings, make_publisher
+    from ..poll.run import poll_all
+    from ..poll.source import poll_source
+
     cfg = _config(args)
     check_secrets(cfg)
     wanted = set(args.source or [])
@@ -277,6 +281,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 def _ping_hub(cfg: Config, written: list[Path]) -> None:
     """Tell the WebSub hub (``[feeds] hub``) which feeds changed, before exiting."""
+    from ..publish.websub import ping_soon, topic_urls
+
     hub = cfg.feeds.hub
     urls = topic_urls(cfg.base_url, cfg.feeds_dir, written) if hub else []
     if hub and urls and not ping_soon(hub, urls):
@@ -286,6 +292,8 @@ def _ping_hub(cfg: Config, written: list[Path]) -> None:
 
 def _mail_round(cfg: Config, store: Store) -> None:
     """Queue and send alerts, unless a running daemon owns the mail (it will send them)."""
+    from ..notify.notifier import Notifier
+
     lock = StoreLock(cfg.db_path)
     if not lock.try_acquire():
         print("mail: a running zxfeed owns this store and will send the alerts")
@@ -307,6 +315,12 @@ def _iso_time(text: str) -> datetime:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from ..extract import extract_items
+    from ..extract.listing import Selectors
+    from ..extract.report import render_text
+    from ..fetch.netguard import Reach
+    from ..poll.source import enrich_items
+
     now = args.now or datetime.now(SHANGHAI)
     lists = args.lists if args.lists in (None, "main", "all") else \
         [h.strip() for h in args.lists.split(",") if h.strip()]
@@ -333,6 +347,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
+    from ..daemon.publishing import make_publisher
+
     cfg = _config(args)
     store = Store(cfg.db_path)
     written = make_publisher(cfg, store).publish()
@@ -433,6 +449,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from ..poll.discover import discover, to_toml
+
     with Fetcher() as fetcher:
         try:
             found, title = discover(args.url, fetcher, datetime.now(SHANGHAI),
@@ -449,6 +467,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def cmd_opml(args: argparse.Namespace) -> int:
+    from ..publish.opml import build_opml
+
     cfg = _config(args)
     sys.stdout.buffer.write(build_opml(cfg, datetime.now(cfg.zone)))
     return EXIT_OK
