@@ -346,7 +346,7 @@ def hint_for(page: Page, blocks: list[Block]) -> ListHint | None:
         for box, records in zip(b.containers, b.records, strict=True):
             if not records:
                 return None
-            record = records[0].tag
+            record = str(records[0].tag)
             # Only where the plain rule (children of that tag holding a link) finds exactly
             # the items detection found: then it finds them again on the next version.
             if _records(box, record, page) != records:

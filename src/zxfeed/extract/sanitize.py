@@ -212,15 +212,16 @@ def _serialize_children(holder: etree._Element) -> str:
 
 
 def _serialize(el: etree._Element, out: list[str]) -> None:
+    tag = str(el.tag)  # an HTML parser's tags are str; comments were removed before
     attrs = "".join(f" {k}={_attribute(v)}" for k, v in sorted(el.attrib.items()))
-    if el.tag in _VOID:
-        out.append(f"<{el.tag}{attrs}/>")
+    if tag in _VOID:
+        out.append(f"<{tag}{attrs}/>")
         if el.text:  # text a void element cannot hold is written after it
             out.append(_text(el.text))
     else:
-        out.append(f"<{el.tag}{attrs}>")
+        out.append(f"<{tag}{attrs}>")
         out.append(_text(el.text or ""))
         for child in el:
             _serialize(child, out)
-        out.append(f"</{el.tag}>")
+        out.append(f"</{tag}>")
     out.append(_text(el.tail or ""))

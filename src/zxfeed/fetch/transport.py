@@ -92,8 +92,9 @@ def _keep_session(key: tuple[bool, str, int], sock: object) -> None:
 class _ResumingHTTPSConnection(http.client.HTTPSConnection):
     """An HTTPS connection that offers the host's last TLS session (resumed if the server agrees)."""
 
-    def __init__(self, *args: object, session_key: tuple[bool, str, int], **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(self, host: str, port: int, *, timeout: float, context: ssl.SSLContext,
+                 session_key: tuple[bool, str, int]) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
         self.session_key = session_key
 
     def connect(self) -> None:
