@@ -925,7 +925,7 @@ def orchestrate(a: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     mode = argv[0] if argv and argv[0].startswith("_") else None
-    ap = argparse.ArgumentParser(description="zxfeed benchmark (issue 5); see bench/README.md")
+    ap = argparse.ArgumentParser(description="zxfeed benchmark (issues 5, 15); see bench/README.md")
     if mode:
         argv = argv[1:]
         ap.add_argument("--out", required=True)
