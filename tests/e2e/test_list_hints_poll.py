@@ -6,11 +6,16 @@ from pathlib import Path
 
 from conftest import write_config
 from support.webserver import TestWeb
-from unit.test_list_hints import _page
 from zxfeed.config.settings import load_config
 from zxfeed.fetch.client import Fetcher, FetchSettings
 from zxfeed.poll.source import poll_source
 from zxfeed.store import Store
+
+
+def _page(count: int) -> str:
+    rows = "".join(f'<li><a href="/t/2026/1{k:03d}.html">政协委员视察民生实事项目第{k}次</a>'
+                   f"<span>2026-11-{(k % 28) + 1:02d}</span></li>" for k in range(count))
+    return f"<html><body><div class='main'><ul class='list'>{rows}</ul></div></body></html>"
 
 
 def test_polls_remember_the_list_and_store_what_detection_finds(tmp_path: Path, web: TestWeb) -> None:
