@@ -1,7 +1,7 @@
-"""Cleaned article HTML is written exactly as before the move from beautifulsoup4 to lxml.
+"""Cleaned article HTML, byte for byte: stored items and feeds must not change their bytes.
 
-The expected strings were produced by the beautifulsoup4 (html.parser) implementation:
-stored items and feeds must not change their bytes because the cleaner got faster.
+The cases pin what the beautifulsoup4 (html.parser) cleaner writes: blank runs, attribute
+order, unwrapped soup, dropped scripts with their tails kept, empty wrappers.
 """
 
 from __future__ import annotations
