@@ -33,15 +33,15 @@ def test_canonical_url_identity() -> None:
     assert item_id("http://zx.gov.cn/show.asp?id=1") != item_id("http://zx.gov.cn/show.asp?id=2")
 
 
-def test_repoll_restart_and_scheme_change_never_duplicate(tmp_path: Path) -> None:
+def test_repoll_restart_and_scheme_change_never_duplicate(tmp_path: Path, open_store) -> None:
     db = tmp_path / "z.db"
-    store = Store(db)
+    store = open_store(db)
     store.sync_sources([("s1", "测试", "http://x/")])
     first = store.save_poll("s1", _items(3), NOW)
     assert len(first.new) == 3 and first.baseline
     store.close()
 
-    store = Store(db)  # a restart
+    store = open_store(db)  # a restart
     again = store.save_poll("s1", _items(4, base="https://zx.example.gov.cn/a/"), NOW)
     assert [it.title for it in again.new] == ["政协要闻第3条"] and not again.baseline
     assert store.item_count() == 4
@@ -49,8 +49,8 @@ def test_repoll_restart_and_scheme_change_never_duplicate(tmp_path: Path) -> Non
     store.close()
 
 
-def test_title_repair_updates_the_item(tmp_path: Path) -> None:
-    store = Store(tmp_path / "z.db")
+def test_title_repair_updates_the_item(tmp_path: Path, open_store) -> None:
+    store = open_store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/")])
     store.save_poll("s1", _items(1, title="政协委员深入社区开展", truncated=True), NOW)
     later = NOW + timedelta(hours=1)
@@ -61,9 +61,9 @@ def test_title_repair_updates_the_item(tmp_path: Path) -> None:
     assert item.updated == later
 
 
-def test_one_publisher_shows_repairs_and_new_copies(tmp_path: Path) -> None:
+def test_one_publisher_shows_repairs_and_new_copies(tmp_path: Path, open_store) -> None:
     """Entries are rendered once and reused: a repaired title or a new reprint must still show."""
-    store = Store(tmp_path / "z.db")
+    store = open_store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/"), ("s2", "转载站", "http://y/")])
     pub = Publisher(store, tmp_path / "feeds", title="政协动态", base_url="http://127.0.0.1:8080",
                     source_names={"s1": "测试", "s2": "转载站"})
@@ -82,8 +82,8 @@ def test_one_publisher_shows_repairs_and_new_copies(tmp_path: Path) -> None:
     assert {e.title for e in own.entries} == {"政协委员深入社区开展协商议事活动"}
 
 
-def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path) -> None:
-    store = Store(tmp_path / "z.db")
+def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path, open_store) -> None:
+    store = open_store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试2", "http://y/")])
     items = _items(5)
     items[0].title = "控制字符\x0b与\x00替换\ufffe"
@@ -108,7 +108,7 @@ def test_feed_is_valid_stable_capped_and_clean(tmp_path: Path) -> None:
     assert {e.link for e in s2.entries} == {"http://other.example/0.html", "http://other.example/1.html"}
 
 
-def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
+def test_reprint_story_is_one_whatever_the_order(tmp_path: Path, open_store) -> None:
     import itertools
 
     body = ("市政协召开专题协商会，围绕推进黄河流域生态保护和高质量发展协商议政。委员们结合调研实际，"
@@ -129,7 +129,7 @@ def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
     for n, order in enumerate(itertools.permutations(["sd", "agg", "city", "county", "other"])):
         if n % 5:
             continue  # 24 of the 120 orders keep the test quick
-        store = Store(tmp_path / f"s{n}.db")
+        store = open_store(tmp_path / f"s{n}.db")
         store.sync_sources([(k, k, "http://x/") for k in raws])
         for key in order:
             item = normalize_item(raws[key], source_id=key, source_name=key, regions=("山东省",), now=NOW)
@@ -140,11 +140,11 @@ def test_reprint_story_is_one_whatever_the_order(tmp_path: Path) -> None:
         store.close()
 
 
-def test_same_wording_under_another_title_is_another_story(tmp_path: Path) -> None:
+def test_same_wording_under_another_title_is_another_story(tmp_path: Path, open_store) -> None:
     # Templated notices: near-identical bodies, different subjects in the titles.
     body = ("各专门委员会、各界别：为做好相关工作，现将有关事项通知如下。请各单位高度重视，认真组织，"
             "按时报送材料，确保工作取得实效。联系人：办公室，联系电话见附件。") * 3
-    store = Store(tmp_path / "z.db")
+    store = open_store(tmp_path / "z.db")
     store.sync_sources([("a", "a", "http://a/"), ("b", "b", "http://b/")])
     for key, title in (("a", "关于开展2024年度优秀提案评选工作的通知"), ("b", "关于报送社情民意信息年度统计表的通知")):
         raw = RawItem(title=title, url=f"http://{key}.example.gov.cn/1.html", published=NOW, body=body)
@@ -153,8 +153,8 @@ def test_same_wording_under_another_title_is_another_story(tmp_path: Path) -> No
     assert len({it.story_id for it in store.items()}) == 2
 
 
-def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path) -> None:
-    store = Store(tmp_path / "z.db")
+def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path, open_store) -> None:
+    store = open_store(tmp_path / "z.db")
     store.sync_sources([("s1", "测试", "http://x/"), ("s2", "测试二", "http://y/")])
     store.record_failure("s1", NOW, "timeout", "timed out")
     store.record_unchanged("s1", NOW + timedelta(minutes=30), etag='"v1"')
@@ -165,7 +165,7 @@ def test_unchanged_polls_are_kept_in_order_and_across_close(tmp_path: Path) -> N
     assert s2.failures == 1 and s2.last_poll == NOW + timedelta(minutes=60)  # the later failure wins
     store.record_unchanged("s2", NOW + timedelta(minutes=90))
     store.close()
-    again = Store(tmp_path / "z.db").source("s2")  # nothing lost by closing
+    again = open_store(tmp_path / "z.db").source("s2")  # nothing lost by closing
     assert again.last_poll == NOW + timedelta(minutes=90) and again.failures == 0
 
 
@@ -184,6 +184,9 @@ def test_band_index_backfilled_by_migration(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "z.db")  # as a store written before the band index existed
     # (columns added by later migrations go too, so that replaying them works)
     db.executescript("DROP TABLE simhash_bands; ALTER TABLE items DROP COLUMN content; "
+                     "ALTER TABLE sources DROP COLUMN lease_owner; "
+                     "ALTER TABLE sources DROP COLUMN lease_until; "
+                     "ALTER TABLE outbox DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claim_until; "
                      "PRAGMA user_version = 6;")
     db.close()
     store = Store(tmp_path / "z.db")

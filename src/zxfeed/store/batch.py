@@ -119,6 +119,12 @@ class MailBatch:
             args.append(_iso(since))
         return [item_from_row(r) for r in self._db.execute(sql + " ORDER BY sort_time DESC", args)]
 
+    def claim_digest(self, sub_id: int, period: datetime) -> bool:
+        """Take the digest of ``period`` for this subscription; ``False`` if it was already built."""
+        cur = self._db.execute("INSERT OR IGNORE INTO digest_periods (subscription_id, period) "
+                               "VALUES (?, ?)", (sub_id, _iso(period)))
+        return cur.rowcount == 1
+
     def set_digest_until(self, sub_id: int, now: datetime) -> None:
         """The subscription's digests have covered everything up to ``now``."""
         self._db.execute("UPDATE subscriptions SET digest_until=? WHERE id=?", (_iso(now), sub_id))

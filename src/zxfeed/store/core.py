@@ -1,7 +1,12 @@
-"""Store stage: SQLite (WAL) holding sources' poll state and items keyed by canonical URL.
+"""Store stage: SQLite (WAL) or PostgreSQL holding sources' poll state and items keyed by canonical URL.
 
 Each poll's results commit in one transaction, so a kill at any moment leaves
 either the whole poll or none of it. Only this package speaks SQL.
+
+On PostgreSQL every write transaction first takes one advisory lock, so writers
+take turns across all nodes as they do in one SQLite file: the read-then-write
+logic of a poll (is this item known? which story does it join?) stays correct
+when two nodes find the same item through two sources. Reads do not wait.
 """
 
 from __future__ import annotations
@@ -16,32 +21,50 @@ from pathlib import Path
 
 from ..files import private_dir, private_file
 from .batch import MailBatch
-from .errors import StoreWriteError, damaged, is_corrupt, is_write_failure, write_failed
+from .dialect import WRITE_LOCK, PgConnection, is_postgres_url
+from .errors import (
+    DatabaseError,
+    StoreWriteError,
+    damaged,
+    is_corrupt,
+    is_write_failure,
+    unreachable,
+    write_failed,
+)
 from .items import ItemsMixin
+from .leases import LeasesMixin
 from .meta import MetaMixin
 from .outbox import OutboxMixin
 from .rows import _iso
-from .schema import migrate
+from .schema import SCHEMA_VERSION, migrate, migrate_postgres, postgres_version
 from .sources import SourcesMixin
 from .subscriptions import SubscriptionsMixin
 
 
-class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin):
-    """One SQLite file; safe to share between threads (writes are serialized)."""
+class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin, LeasesMixin):
+    """One SQLite file or PostgreSQL database; safe to share between threads (writes are serialized).
 
-    def __init__(self, path: str | Path) -> None:
+    ``path`` is the SQLite file, or with ``url`` only where the local data folder is.
+    """
+
+    def __init__(self, path: str | Path, *, url: str | None = None) -> None:
         self.path = Path(path)
+        self.url = url if is_postgres_url(url) else None
+        self.engine = "postgresql" if self.url else "sqlite"
         private_dir(self.path.parent)
-        # SQLite gives the -wal and -shm files the database file's mode.
-        for file in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))):
-            if file == self.path or file.exists():
-                private_file(file)
         self._lock = threading.RLock()
         self._pending: list[tuple[str | None, str | None, str | None, str]] = []
         self._pending_lock = threading.Lock()
         # Why the last write failed (disk full, read-only), until one succeeds again.
         self.write_failure: str | None = None
         self._probed_at = float("-inf")
+        if self.url:
+            self._db = self._connect_postgres()
+            return
+        # SQLite gives the -wal and -shm files the database file's mode.
+        for file in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm"))):
+            if file == self.path or file.exists():
+                private_file(file)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=30, check_same_thread=False, isolation_level=None
@@ -59,9 +82,28 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         with self._lock:
             migrate(self._db)
 
+    def _connect_postgres(self) -> PgConnection:
+        assert self.url is not None
+        try:
+            db = PgConnection(self.url)
+            migrate_postgres(db)
+        except RuntimeError:
+            raise
+        except DatabaseError as exc:
+            raise unreachable(self.url, exc) from None
+        return db
+
+    def _live(self) -> None:
+        """A PostgreSQL connection lost (server restart) is opened again on the next use."""
+        if self.url and self._db.broken:
+            with suppress(Exception):
+                self._db.close()
+            self._db = self._connect_postgres()
+
     def _query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query."""
         with self._lock:
+            self._live()
             return self._db.execute(sql, tuple(args)).fetchall()
 
     @contextmanager
@@ -69,29 +111,43 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         """``with self._transaction() as db:`` — one BEGIN IMMEDIATE … COMMIT, serialized."""
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
+                self._live()
+                if self.url:
+                    self._db.execute_raw("BEGIN")
+                    self._db.execute_raw("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                else:
+                    self._db.execute("BEGIN IMMEDIATE")
+            except DatabaseError as exc:
                 raise self._failed(exc) from None
             try:
                 # Earlier unchanged polls first, so that what this transaction writes wins.
                 self._write_pending(self._db)
                 yield self._db
             except BaseException as exc:
-                with suppress(sqlite3.Error):  # SQLite may have rolled back already (disk full)
+                with suppress(*DatabaseError):  # SQLite may have rolled back already (disk full)
                     self._db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, StoreWriteError):
+                if isinstance(exc, DatabaseError) and not isinstance(exc, StoreWriteError):
                     raise self._failed(exc) from None
                 raise
             try:
                 self._db.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                with suppress(sqlite3.Error):
+            except DatabaseError as exc:
+                with suppress(*DatabaseError):
                     self._db.execute("ROLLBACK")
                 raise self._failed(exc) from None
             self.write_failure = None
 
-    def _failed(self, exc: sqlite3.DatabaseError) -> Exception:
+    def _failed(self, exc: BaseException) -> Exception:
         """The exception to raise for a failed statement: damaged, unwritable, or as it was."""
+        if self.url:
+            if self._db.broken:
+                return unreachable(self.url, exc)
+            if getattr(exc, "sqlstate", None) in ("53100", "53200", "25006"):  # disk/memory full, read-only
+                where = self.url.rsplit("/", 1)[-1]
+                error = StoreWriteError(f"store not written: {exc} (PostgreSQL database {where})")
+                self.write_failure = str(error)
+                return error
+            return exc  # type: ignore[return-value]
         if is_write_failure(exc):
             error = write_failed(self.path, exc)
             self.write_failure = str(error)
@@ -105,9 +161,9 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         self._probed_at = time.monotonic()
         try:
             with self._transaction() as db:
-                db.execute("INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, ?)",
-                           (_iso(datetime.now(UTC)),))
-        except sqlite3.Error:
+                db.execute("INSERT INTO store_probe (id, at) VALUES (1, ?) "
+                           "ON CONFLICT(id) DO UPDATE SET at=excluded.at", (_iso(datetime.now(UTC)),))
+        except (*DatabaseError, OSError):
             return False
         return True
 
@@ -120,8 +176,24 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
     def close(self) -> None:
         """Write what is pending and close the connection (checkpointing the WAL)."""
         with self._lock:
-            self.flush()
-            self._db.close()
+            try:
+                self.flush()
+            finally:
+                self._db.close()
+
+    def database(self) -> dict[str, object]:
+        """What ``/healthz`` says of the database: engine, reachable, schema version."""
+        info: dict[str, object] = {"engine": self.engine, "reachable": False, "schema_version": None,
+                                   "schema_expected": SCHEMA_VERSION}
+        try:
+            with self._lock:
+                self._live()
+                info["schema_version"] = (postgres_version(self._db) if self.url else
+                                          self._db.execute("PRAGMA user_version").fetchone()[0])
+            info["reachable"] = True
+        except (*DatabaseError, OSError, Exception):
+            pass
+        return info
 
     @contextmanager
     def mail_batch(self) -> Iterator[MailBatch]:

@@ -1,12 +1,19 @@
-"""What a failing SQLite store means for the operator: damaged (restore it) or unwritable (disk)."""
+"""What a failing store means for the operator: damaged (restore it), unwritable (disk), or unreachable."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
-# What callers catch for a statement that failed in SQLite, without importing sqlite3.
-DatabaseError = sqlite3.DatabaseError
+# What callers catch for a statement that failed (SQLite, or PostgreSQL when psycopg is here),
+# without importing either driver.
+try:
+    import psycopg as _psycopg
+except ImportError:  # the postgres extra is not installed: SQLite only
+    DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+else:
+    DatabaseError = (sqlite3.DatabaseError, _psycopg.Error)
 
 _CORRUPT = {11, 26}                # SQLITE_CORRUPT, SQLITE_NOTADB
 _WRITE = {8, 10, 13, 14}           # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
@@ -14,6 +21,10 @@ _WRITE = {8, 10, 13, 14}           # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL,
 
 class StoreDamaged(Exception):
     """The database file is corrupt or truncated; the message is the line the operator reads."""
+
+
+class StoreUnreachable(Exception):
+    """The PostgreSQL server cannot be reached or refused us; the message says what to check."""
 
 
 class StoreWriteError(sqlite3.OperationalError):
@@ -54,3 +65,12 @@ def write_failed(path: Path, exc: BaseException) -> StoreWriteError:
     error = StoreWriteError(f"store not written: {exc} ({why})")
     error.sqlite_errorcode = getattr(exc, "sqlite_errorcode", None)  # type: ignore[attr-defined]
     return error
+
+
+def unreachable(url: str, exc: BaseException) -> StoreUnreachable:
+    """The one line for a PostgreSQL server that cannot be reached (password left out)."""
+    shown = re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StoreUnreachable(
+        f"[storage] url = {shown}: 无法连接 PostgreSQL（{first}）— 检查服务器是否运行、"
+        "数据库是否已创建（createdb），以及密码（PGPASSWORD 或 ~/.pgpass）")

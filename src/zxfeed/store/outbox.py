@@ -70,11 +70,28 @@ def delivered_stories(db: sqlite3.Connection, subscriber: str, kind: str,
 class OutboxMixin:
     """Outbox rows of :class:`~zxfeed.store.Store`."""
 
-    def due_mail(self, now: datetime, limit: int = 100) -> list[Pending]:
-        """Pending messages whose next attempt time has come, oldest first."""
-        rows = self._query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
-                           "WHERE status='pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
-                           (_iso(now), limit))
+    def due_mail(self, now: datetime, limit: int = 100, lease: float = 300.0) -> list[Pending]:
+        """Pending messages whose next attempt time has come, oldest first.
+
+        On PostgreSQL they are claimed for this node for ``lease`` seconds (other nodes skip
+        them), so each message is sent by one node; a node killed after the server accepted
+        one but before it was marked leaves that one to be sent again when the claim ends.
+        """
+        if self.url:
+            with self._lock:
+                self._live()
+                rows = self._db.execute(
+                    "UPDATE outbox SET claimed_by=?, claim_until=? WHERE id IN (SELECT id FROM outbox "
+                    "WHERE status='pending' AND next_attempt <= ? AND (claim_until IS NULL OR "
+                    "claim_until <= ? OR claimed_by=?) ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) "
+                    "RETURNING id, message_id, recipient, raw, attempts",
+                    (self.node, _iso(now + timedelta(seconds=lease)), _iso(now), _iso(now), self.node,
+                     limit)).fetchall()
+            rows.sort(key=lambda r: r["id"])
+        else:
+            rows = self._query("SELECT id, message_id, recipient, raw, attempts FROM outbox "
+                               "WHERE status='pending' AND next_attempt <= ? ORDER BY id LIMIT ?",
+                               (_iso(now), limit))
         return [Pending(r["id"], r["message_id"], r["recipient"], bytes(r["raw"]), r["attempts"])
                 for r in rows]
 
@@ -82,19 +99,22 @@ class OutboxMixin:
         """The server accepted the message."""
         with self._transaction() as db:
             db.execute("UPDATE outbox SET status='sent', sent_at=?, attempts=attempts+1, "
-                       "last_error=NULL WHERE id=?", (_iso(now), pid))
+                       "last_error=NULL, claimed_by=NULL, claim_until=NULL WHERE id=?",
+                       (_iso(now), pid))
 
     def mark_retry(self, pid: int, now: datetime, error: str, delay: float) -> None:
         """A temporary failure: try again after ``delay`` seconds."""
         with self._transaction() as db:
-            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt=? WHERE id=?",
+            db.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt=?, "
+                       "claimed_by=NULL, claim_until=NULL WHERE id=?",
                        (error[:500], _iso(now + timedelta(seconds=delay)), pid))
 
     def mark_failed(self, pid: int, now: datetime, error: str) -> None:
         """A permanent refusal (5xx for this recipient): kept with the reason, not retried."""
         with self._transaction() as db:
             db.execute("UPDATE outbox SET status='failed', attempts=attempts+1, last_error=?, "
-                       "sent_at=NULL, next_attempt=? WHERE id=?", (error[:500], _iso(now), pid))
+                       "sent_at=NULL, next_attempt=?, claimed_by=NULL, claim_until=NULL WHERE id=?",
+                       (error[:500], _iso(now), pid))
 
     def outbox_counts(self) -> dict[str, int]:
         """Messages per status (pending, sent, failed)."""

@@ -1,9 +1,15 @@
-"""The store's SQLite schema, as numbered migrations applied in order at open."""
+"""The store's schema as numbered migrations applied at open (SQLite's SQL, translated for PostgreSQL)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .dialect import MIGRATE_LOCK, postgres_ddl
+
+if TYPE_CHECKING:
+    from .dialect import PgConnection
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -197,7 +203,26 @@ _V10_STORE_PROBE = """
 CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE)
+# Several nodes on one PostgreSQL: a source or a queued message is claimed by one node for a
+# lease; a digest period is claimed once per subscription; a host's next allowed request time
+# is shared. On SQLite (one node per file) the columns stay empty. Feeds of other nodes' polls
+# are found by the items' update time.
+_V11_LEASES = """
+ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+ALTER TABLE sources ADD COLUMN lease_until TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN claim_until TEXT;
+CREATE TABLE IF NOT EXISTS digest_periods (
+    subscription_id INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, period)
+);
+CREATE TABLE IF NOT EXISTS host_slots (host TEXT PRIMARY KEY, next_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS items_updated ON items (updated);
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE,
+              _V11_LEASES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -219,6 +244,41 @@ def migrate(db: sqlite3.Connection) -> None:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+def postgres_version(db: PgConnection) -> int:
+    """The schema version of a PostgreSQL database (0 when new)."""
+    if db.execute_raw("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+        return 0
+    row = db.execute_raw("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate_postgres(db: PgConnection) -> None:
+    """Bring a PostgreSQL database up to ``SCHEMA_VERSION``, one transaction per step.
+
+    Each step runs under a transaction-level advisory lock and reads the version again
+    inside it: nodes starting together against a new database migrate it once.
+    """
+    if postgres_version(db) >= SCHEMA_VERSION:
+        return
+    while True:
+        db.execute_raw("BEGIN")
+        try:
+            db.execute_raw("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+            db.execute_raw("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            version = postgres_version(db)
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    db.execute_raw(postgres_ddl(statement))
+                db.execute_raw("DELETE FROM schema_version")
+                db.execute_raw("INSERT INTO schema_version (version) VALUES (%s)", (version + 1,))
+            db.execute_raw("COMMIT")
+        except BaseException:
+            db.execute_raw("ROLLBACK")
+            raise
+        if version + 1 >= SCHEMA_VERSION:
+            return
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -53,9 +53,9 @@ class SourcesMixin:
                 db.execute(
                     "INSERT INTO sources (id, name, url) VALUES (?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET name=excluded.name, url=excluded.url, "
-                    "etag=CASE WHEN sources.url=excluded.url THEN etag END, "
-                    "last_modified=CASE WHEN sources.url=excluded.url THEN last_modified END, "
-                    "body_hash=CASE WHEN sources.url=excluded.url THEN body_hash END",
+                    "etag=CASE WHEN sources.url=excluded.url THEN sources.etag END, "
+                    "last_modified=CASE WHEN sources.url=excluded.url THEN sources.last_modified END, "
+                    "body_hash=CASE WHEN sources.url=excluded.url THEN sources.body_hash END",
                     (sid, name, url),
                 )
 

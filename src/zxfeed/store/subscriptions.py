@@ -104,11 +104,11 @@ class SubscriptionsMixin:
         with self._transaction() as db:
             cur = db.execute(
                 "INSERT INTO subscriptions (email, address, mode, filters, status, origin, created, "
-                "updated, confirmed_at, digest_until) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "updated, confirmed_at, digest_until) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (email.strip(), address, mode, json.dumps(filters or {}, ensure_ascii=False),
                  status, origin, _iso(now), _iso(now), _iso(now) if status == "active" else None,
                  _iso(now)))
-            sub_id = cur.lastrowid
+            sub_id = cur.fetchone()[0]
         return int(sub_id or 0)
 
     def update_subscription(self, sub_id: int, now: datetime, *, mode: str | None = None,
