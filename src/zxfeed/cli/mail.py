@@ -57,7 +57,7 @@ def _row(sub: subs.Subscription) -> SubscriberRow:
 
 def cmd_subscribers(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    store = Store(cfg.db_path)
+    store = Store.for_config(cfg)
     try:
         notifier = Notifier(cfg, store)
         if args.action == "add":
@@ -126,7 +126,7 @@ def _text(raw: bytes) -> str:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    store = Store(cfg.db_path)
+    store = Store.for_config(cfg)
     lock = StoreLock(cfg.db_path)
     owned = lock.try_acquire()
     if args.send and owned:

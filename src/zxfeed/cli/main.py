@@ -20,7 +20,16 @@ from ..config.settings import Config, ConfigError, SourceConfig, load_config
 from ..daemon.lock import AlreadyRunning, StoreLock
 from ..extract.dates import SHANGHAI
 from ..fetch.client import Fetcher, FetchError
-from ..store import DatabaseError, SourceState, Store, StoreDamaged, StoreWriteError, damaged, is_corrupt
+from ..store import (
+    DatabaseError,
+    SourceState,
+    Store,
+    StoreDamaged,
+    StoreUnreachable,
+    StoreWriteError,
+    damaged,
+    is_corrupt,
+)
 from . import mail as cli_mail
 
 if TYPE_CHECKING:
@@ -266,7 +275,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     sources = [s for s in _selected(cfg, args) if (s.id in wanted if wanted else s.enabled)]
-    store = Store(cfg.db_path)
+    store = Store.for_config(cfg)
     store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
     with Fetcher(fetch_settings(cfg)) as fetcher:
         # One line per source on stdout (not a log line as well); progress only on a terminal.
@@ -350,7 +359,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     from ..daemon.publishing import make_publisher
 
     cfg = _config(args)
-    store = Store(cfg.db_path)
+    store = Store.for_config(cfg)
     written = make_publisher(cfg, store).publish()
     _ping_hub(cfg, written)
     print(f"{len(written)} feed files changed under {cfg.feeds_dir}")
@@ -384,7 +393,7 @@ class SourceRow(TypedDict):
 
 def cmd_sources(args: argparse.Namespace) -> int:
     cfg = _config(args)
-    store = Store(cfg.db_path)
+    store = Store.for_config(cfg)
     store.writable()  # a full disk: every source is shown failing, with the reason
     states = {s.id: s for s in store.sources()}
     zone = cfg.zone
@@ -433,7 +442,10 @@ def _next_poll(cfg: Config, src: SourceConfig, st: SourceState | None) -> dateti
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = _config(args)
     print(f"config:   {cfg.path}")
-    print(f"store:    {cfg.db_path}")
+    if cfg.storage.url:
+        print(f"store:    PostgreSQL {cfg.storage.url} (data folder {cfg.db_path.parent})")
+    else:
+        print(f"store:    {cfg.db_path}")
     print(f"feeds:    {cfg.feeds_dir}  (served at {cfg.base_url}/feeds/all.atom)")
     mail = f"SMTP {cfg.smtp.host}:{cfg.smtp.port}" if cfg.smtp else f"files in {cfg.outbox_dir}"
     print(f"mail:     {mail}; {len(cfg.subscribers)} subscribers")
@@ -506,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"zxfeed: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (StoreDamaged, StoreWriteError) as exc:
+    except (StoreDamaged, StoreWriteError, StoreUnreachable) as exc:
         print(f"zxfeed: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except DatabaseError as exc:

@@ -35,6 +35,7 @@ def check_config(file: Path, cfg: Config, origin: Origin) -> None:
         raise _error(file, "schedule.timezone", f"unknown time zone {cfg.schedule.timezone!r}",
                      'use an IANA name such as "Asia/Shanghai"') from None
     check_server(file, cfg)
+    check_storage(file, cfg)
     if cfg.smtp is not None and cfg.smtp.ssl and cfg.smtp.starttls:
         raise _error(file, "smtp.starttls", "ssl = true and starttls = true exclude each other",
                      "keep ssl = true for port 465, or starttls = true for port 587, not both")
@@ -62,6 +63,33 @@ def check_config(file: Path, cfg: Config, origin: Origin) -> None:
                     raise _error(where, f"{key}.selectors.{name}",
                                  f"{value!r} is not a valid CSS selector ({exc})",
                                  "fix it; try it with `zxfeed extract URL --item ...`") from None
+
+
+def check_storage(file: Path, cfg: Config) -> None:
+    """``[storage] url``: a PostgreSQL URL psycopg can read, without a password, psycopg installed."""
+    url = cfg.storage.url
+    if url is None:
+        return
+    example = '例如 url = "postgresql://zxfeed@db.example.org/zxfeed"'
+    if url.split(":", 1)[0] not in ("postgresql", "postgres") or "://" not in url:
+        raise _error(file, "storage.url", f"{url!r} 不是 PostgreSQL 地址",
+                     f"写成 postgresql://用户@主机/数据库（{example}），或删去 url 使用 SQLite 的 path")
+    if re.match(r"^[a-z]+://[^/@]*:[^/@]*@", url):
+        raise _error(file, "storage.url", "地址里含有密码（密钥不写进配置文件）",
+                     "从地址中删去密码，改用环境变量 PGPASSWORD 或 ~/.pgpass")
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        raise _error(file, "storage.url", "使用 PostgreSQL 需要 psycopg，但它没有安装",
+                     "安装它：pip install 'zxfeed[postgres]'") from None
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:
+        raise _error(file, "storage.url", f"无法解析 {url!r}（{str(exc).strip()}）",
+                     f"写成 postgresql://用户@主机/数据库（{example}）") from None
+    if not params.get("dbname"):
+        raise _error(file, "storage.url", f"{url!r} 没有写数据库名",
+                     f"在地址末尾加上 /数据库名（{example}）")
 
 
 def check_server(file: Path, cfg: Config) -> None:

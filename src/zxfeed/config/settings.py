@@ -158,6 +158,10 @@ class SourceConfig(_Strict):
 class StorageConfig(_Strict):
     path: str = "../data/zxfeed.db"
     retention_days: int = Field(365, ge=7, le=36500)
+    # PostgreSQL instead of the SQLite file; path then names the local data folder only.
+    url: str | None = None
+    # Seconds a node holds a source or a queued message it claimed before others may take it.
+    lease: float = Field(120, ge=2, le=86400)
 
 
 class CustomFeedConfig(_Strict):

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -233,6 +234,30 @@ class Jobs:
             return self._running
 
     def _poll(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
+        # Several nodes on one PostgreSQL: only the node that claims the source polls it
+        # (on SQLite the claim always succeeds, without a statement).
+        now = datetime.now(self.tz)
+        if not self.store.claim_source(src.id, now, self.cfg.storage.lease):
+            return None
+        hold: datetime | None = None  # until when the claim is kept once the poll is over
+        try:
+            start = self.store.claim_host(urlsplit(src.url).hostname or "", now,
+                                          self.cfg.fetch.host_delay)
+            if start > now and self.stopping.wait((start - now).total_seconds()):
+                return None
+            result = self._polled(src, pipeline)
+            if result is not None and result.status != "failed":
+                # Held until just before the next run is due: other nodes' timers pass it by.
+                hold = now + timedelta(seconds=0.8 * self.cfg.interval(src))
+            elif result is not None:
+                state = self.store.source(src.id, counts=False)
+                next_poll = state.next_poll if state else None
+                hold = next_poll - timedelta(seconds=1) if next_poll else None
+            return result
+        finally:
+            self.store.hold_source(src.id, hold)
+
+    def _polled(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
         cpu = time.thread_time()
         try:
             result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self.cpu,

@@ -54,7 +54,7 @@ class MailLoop:
         """Queue the digests now due; the mail thread sends them (and any queued by the CLI)."""
         if self.notifier is None:
             return 0
-        queued = sum(self.notifier.digest(sub) is not None for sub in self.notifier.due_digests())
+        queued = sum(self.notifier.digest(sub, once=True) is not None for sub in self.notifier.due_digests())
         if queued:
             self._due.set()
         return queued

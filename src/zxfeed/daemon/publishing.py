@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config.settings import Config
@@ -16,6 +17,7 @@ from ..store import Store, StoreWriteError
 from .observer import NO_OBSERVER, DaemonObserver
 
 log = logging.getLogger("zxfeed.schedule")
+SHARED_WINDOW = 300.0  # seconds back that other nodes' changes are looked for (late commits, clocks)
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:
@@ -44,6 +46,7 @@ class FeedPublishing:
         self._lock = threading.Lock()  # one round at a time; reload swaps the publisher under it
         self._derived: dict[str, str] = {}  # names of pages found by discovery, kept across reloads
         self._thread: threading.Thread | None = None
+        self._seen: set[tuple[str, str]] = set()  # (item, updated) already marked from the store
 
     def mark(self, sources: Iterable[str], regions: Iterable[str]) -> None:
         """Note feeds to rewrite in the next round."""
@@ -73,9 +76,25 @@ class FeedPublishing:
             written = self._timed(lambda: self.publisher.publish())
         self._ping(written)
 
+    def shared_changes(self) -> None:
+        """On PostgreSQL: mark the feeds of items any node stored or repaired since the last look.
+
+        Items are found by their ``updated`` time from a while back (commits of other nodes
+        arrive late, clocks differ a little); those already seen are skipped.
+        """
+        if not self.store.url:
+            return
+        now = datetime.now(UTC)
+        rows = self.store.changed_since(now - timedelta(seconds=SHARED_WINDOW))
+        fresh = [r for r in rows if (r[0], r[1]) not in self._seen]
+        self._seen = {(r[0], r[1]) for r in rows}
+        if fresh:
+            self.mark((s for r in fresh for s in r[2]), (g for r in fresh for g in r[3]))
+
     def publish_if_dirty(self) -> None:
         """Regenerate the feeds touched since the last round."""
         self.store.flush()  # unchanged polls' bookkeeping, a batch every few seconds
+        self.shared_changes()
         with self._dirty_lock:
             if not self._sources:
                 return

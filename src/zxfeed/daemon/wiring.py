@@ -56,7 +56,7 @@ class Daemon:
         """``observer`` is told of each poll, publishing round and mail round (see its hooks)."""
         self.cfg = cfg
         self.observer = observer
-        self.store = Store(cfg.db_path)
+        self.store = Store.for_config(cfg)
         self.fetcher = Fetcher(fetch_settings(cfg))
         self.lock = StoreLock(cfg.db_path)
         self.scheduler = BackgroundScheduler(

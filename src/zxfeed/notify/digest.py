@@ -35,7 +35,8 @@ def is_due(store: Store, sub: Subscription, now: datetime, tz: ZoneInfo) -> bool
 
 
 def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscription,
-                 now: datetime, *, dry_run: bool = False) -> Mail | None:
+                 now: datetime, *, dry_run: bool = False,
+                 period: datetime | None = None) -> Mail | None:
     """Queue (or with ``dry_run`` only build) one subscription's digest; ``None`` if nothing to say."""
     if sub.mode == "instant":
         return None
@@ -43,6 +44,8 @@ def queue_digest(store: Store, cfg: Config, builder: MessageBuilder, sub: Subscr
         live, since = batch.digest_since(sub.id)
         if not live:
             return None
+        if period is not None and not dry_run and not batch.claim_digest(sub.id, period):
+            return None  # this period's digest was built already (by another node)
         items = batch.digest_items(now, since)
         chosen = select_for(batch, sub, items, batch.sources_of([it.id for it in items]), "digest")
         if not chosen and not cfg.notify.send_empty_digest:

@@ -15,7 +15,7 @@ from ..models import Mail
 from ..store import Store
 from . import subscriptions as subs
 from .alerts import queue_alerts
-from .digest import is_due, queue_digest
+from .digest import is_due, last_slot, queue_digest
 from .messages import MessageBuilder
 from .operator import queue_operator_alerts
 from .send import Report, Sender, deliver, make_sender
@@ -62,9 +62,17 @@ class Notifier:
         now = self._now()
         return [s for s in self.digest_subscriptions() if is_due(self.store, s, now, self.tz)]
 
-    def digest(self, sub: subs.Subscription, *, dry_run: bool = False) -> Mail | None:
-        """Queue one subscription's digest (or only build it)."""
-        return queue_digest(self.store, self.cfg, self.builder, sub, self._now(), dry_run=dry_run)
+    def digest(self, sub: subs.Subscription, *, dry_run: bool = False,
+               once: bool = False) -> Mail | None:
+        """Queue one subscription's digest (or only build it).
+
+        ``once``: the scheduled digest of the current period, built by whichever node (or
+        process) comes first; the others find the period taken.
+        """
+        now = self._now()
+        period = last_slot(sub, now, self.tz) if once else None
+        return queue_digest(self.store, self.cfg, self.builder, sub, now, dry_run=dry_run,
+                            period=period)
 
     def smtp_fingerprint(self) -> str:
         """What a TLS refusal depends on: the ``[smtp]`` table and the CA file's content."""
@@ -93,7 +101,7 @@ class Notifier:
                 self.cfg.resolve(self.cfg.smtp.ca_file) if self.cfg.smtp and self.cfg.smtp.ca_file
                 else None)
             report = deliver(self.store, sender, self._now(), retry_base=self.cfg.notify.retry_base,
-                             retry_cap=self.cfg.notify.retry_cap)
+                             retry_cap=self.cfg.notify.retry_cap, lease=self.cfg.storage.lease)
         if report.error:
             self._set_error(report.error)
         elif report.sent:

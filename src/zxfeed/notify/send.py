@@ -154,7 +154,7 @@ class Report:
 
 
 def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 30.0,
-            retry_cap: float = 3600.0) -> Report:
+            retry_cap: float = 3600.0, lease: float = 300.0) -> Report:
     """Send every due message; on a server outage stop the round and retry later with backoff."""
     report = Report()
     # Sent, but the store could not mark it so: mark first, and send nothing while it can't.
@@ -165,7 +165,7 @@ def deliver(store: Store, sender: Sender, now: datetime, *, retry_base: float = 
             del unmarked[pid]
         if not store.writable():
             return report
-        for msg in store.due_mail(now):
+        for msg in store.due_mail(now, lease=lease):
             if msg.id in unmarked:
                 continue
             try:

@@ -5,6 +5,7 @@ from .core import Store
 from .errors import (
     DatabaseError,
     StoreDamaged,
+    StoreUnreachable,
     StoreWriteError,
     damaged,
     is_corrupt,
@@ -17,5 +18,5 @@ from .sources import SourceState
 
 __all__ = [
     "DatabaseError", "MailBatch", "Pending", "SaveResult", "SourceState", "Store", "StoreDamaged",
-    "StoreWriteError", "damaged", "is_corrupt", "is_write_failure", "write_failed",
+    "StoreUnreachable", "StoreWriteError", "damaged", "is_corrupt", "is_write_failure", "write_failed",
 ]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..files import private_dir, private_file
 from .batch import MailBatch
@@ -39,6 +40,9 @@ from .rows import _iso
 from .schema import SCHEMA_VERSION, migrate, migrate_postgres, postgres_version
 from .sources import SourcesMixin
 from .subscriptions import SubscriptionsMixin
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin, LeasesMixin):
@@ -77,6 +81,11 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise self._failed(exc) from None
+
+    @classmethod
+    def for_config(cls, cfg: Config) -> Store:
+        """The store ``[storage]`` names: PostgreSQL when ``url`` is set, else the SQLite ``path``."""
+        return cls(cfg.db_path, url=cfg.storage.url)
 
     def _migrate(self) -> None:
         with self._lock:

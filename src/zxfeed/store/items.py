@@ -240,6 +240,23 @@ class ItemsMixin:
 
     item_from_row = staticmethod(item_from_row)
 
+    def changed_since(self, since: datetime) -> list[tuple[str, str, list[str], tuple[str, ...]]]:
+        """(id, updated, sources listing it, regions) of items added or repaired from ``since`` on.
+
+        Other nodes' polls show up here: on PostgreSQL each node republishes the feeds of
+        what any node stored.
+        """
+        rows = self._query(
+            "SELECT items.id, items.updated, items.regions, s.source_id FROM items "
+            "LEFT JOIN item_sources s ON s.item_id = items.id WHERE items.updated >= ?",
+            (_iso(since),))
+        found: dict[tuple[str, str], tuple[list[str], tuple[str, ...]]] = {}
+        for r in rows:
+            entry = found.setdefault((r[0], r[1]), ([], tuple(json.loads(r[2]))))
+            if r[3] is not None:
+                entry[0].append(r[3])
+        return [(i, u, srcs, regions) for (i, u), (srcs, regions) in found.items()]
+
     def unenriched(self, source_ids: list[str], limit: int) -> list[Item]:
         """Items of these sources whose article was not read yet, newest sources first."""
         marks = ",".join("?" * len(source_ids))

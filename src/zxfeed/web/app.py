@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -53,8 +54,15 @@ class _Handler(RequestHandler):
             self._feed(path.removeprefix("/feeds/"), head)
         elif path == "/healthz":
             ok = self.server.healthy()
-            self._send(200 if ok else 503, b"ok\n" if ok else b"unhealthy\n",
-                       "text/plain; charset=utf-8", head)
+            query = parse_qs(urlsplit(self.path).query)
+            if query.get("format") == ["json"] or "application/json" in (self.headers.get("Accept") or ""):
+                # The text answer stays as it was for monitors; JSON adds what the database says.
+                body = json.dumps({"status": "ok" if ok else "unhealthy",
+                                   "database": self.server.store.database()}).encode()
+                self._send(200 if ok else 503, body, "application/json", head)
+            else:
+                self._send(200 if ok else 503, b"ok\n" if ok else b"unhealthy\n",
+                           "text/plain; charset=utf-8", head)
         elif path == "/metrics" and self.server.metrics is not None:
             self._send(200, self.server.metrics(), "text/plain; version=0.0.4; charset=utf-8", head)
         elif path == "/opml" and self.server.opml is not None:
