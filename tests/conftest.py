@@ -74,7 +74,7 @@ def _no_postgres(reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[object]:
     """One real PostgreSQL server for the whole session (shared by the xdist workers)."""
-    from pgserver import SharedServer, find_bindir
+    from support.pgserver import SharedServer, find_bindir
 
     try:
         import psycopg  # noqa: F401

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from smtpsink import free_port
+from support.smtpsink import free_port
 
 SUPERUSER = "zxfeed"
 

@@ -19,11 +19,11 @@ import feedparser
 import pytest
 
 from conftest import ROOT, write_config
-from helpers import wait_for
-from pages import dated_items, list_page
-from smtpsink import SmtpSink, free_port
-from webserver import TestWeb
-from zxrun import _get
+from support.helpers import wait_for
+from support.pages import dated_items, list_page
+from support.smtpsink import SmtpSink, free_port
+from support.webserver import TestWeb
+from support.zxrun import _get
 
 INTERVAL = 10  # the shortest interval the config accepts
 LEASE = 3
