@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from support.helpers import wait_for
 from zxfeed.models import Mail
 from zxfeed.store import Store
 
@@ -69,4 +70,13 @@ def test_a_digest_period_is_taken_once(tmp_path: Path, pg_url: str) -> None:
         assert not batch.claim_digest(7, NOW)
         assert batch.claim_digest(7, NOW + timedelta(days=1))
     a.close()
+    b.close()
+
+
+def test_a_singleton_job_runs_on_one_node_until_it_dies(tmp_path: Path, pg_url: str) -> None:
+    a, b = _nodes(tmp_path, pg_url)
+    assert a.singleton("backlog") and a.singleton("backlog")
+    assert not b.singleton("backlog") and b.singleton("retention")
+    a.close()  # the node's session ends (its backend exits a moment later): its jobs are free
+    assert wait_for(lambda: b.singleton("backlog"), 10)
     b.close()

@@ -158,6 +158,22 @@ class Jobs:
     def discover(self, src: SourceConfig, max_sources: int = 5) -> list[SourceConfig]:
         """Find a ``discover = true`` site's best list pages and poll each as its own source."""
         now = datetime.now(self.tz)
+        if not self.store.claim_source(src.id, now, self.cfg.storage.lease):
+            # Another node is discovering this site (or did): poll the pages it stored, and
+            # look again when its discovery is due again.
+            state = self.store.source(src.id, counts=False)
+            due = state.next_poll if state and state.next_poll else None
+            again = due if due and due > now else now + timedelta(seconds=self.cfg.storage.lease)
+            self._discovered(src, self.known_pages(src), again, store=False)
+            return []
+        try:
+            return self._discover(src, now, max_sources)
+        finally:
+            state = self.store.source(src.id, counts=False)
+            self.store.hold_source(src.id, state.next_poll - timedelta(seconds=1)
+                                   if state and state.next_poll else None)
+
+    def _discover(self, src: SourceConfig, now: datetime, max_sources: int) -> list[SourceConfig]:
         try:
             found, _ = discover(src.url, self.fetcher, now)
         except FetchError as exc:
@@ -181,10 +197,12 @@ class Jobs:
                  ",".join(d.url for d in derived))
         return derived
 
-    def _discovered(self, src: SourceConfig, derived: list[SourceConfig], again: datetime) -> None:
+    def _discovered(self, src: SourceConfig, derived: list[SourceConfig], again: datetime, *,
+                    store: bool = True) -> None:
         """Schedule a discovery's pages (where their stored schedules left them) and the next one."""
         # Stored, so that a restart neither rediscovers the site nor re-polls its pages at once.
-        self.store.set_next_poll(src.id, again)
+        if store:
+            self.store.set_next_poll(src.id, again)
         self.publishing.name_pages({d.id: d.name for d in derived})
         states = {s.id: s for s in self.store.sources(counts=False)}
         first = first_runs(derived, states, self.cfg.interval, datetime.now(self.tz))
@@ -297,7 +315,8 @@ class Jobs:
 
     def read_backlog(self) -> None:
         """A round of background enrichment; the feeds of what it filled in are republished."""
-        if self.stopping.is_set():
+        # Several nodes: one reads the backlog (the others would fetch the same articles).
+        if self.stopping.is_set() or not self.store.singleton("backlog"):
             return
         changed = self.enricher.run_round(datetime.now(self.tz), cpu=self.cpu)
         if changed:
@@ -306,6 +325,8 @@ class Jobs:
 
     def prune(self) -> int:
         """Daily retention: drop old items, remembering their ids so they never return as new."""
+        if not self.store.singleton("retention"):
+            return 0  # another node prunes the shared store
         now = datetime.now(self.tz)
         regions = set(self.store.regions())  # before: a region may lose its last items
         removed = self.store.prune(now - timedelta(days=self.cfg.storage.retention_days), now)

@@ -107,6 +107,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         if self.url and self._db.broken:
             with suppress(Exception):
                 self._db.close()
+            self._singletons: set[str] = set()  # session locks went with the old connection
             self._db = self._connect_postgres()
 
     def _query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:

@@ -19,6 +19,7 @@ once without a statement, so single-node polling costs what it did.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import uuid
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 
 from .rows import _iso
 
+SINGLETON_SPACE = 0x7A78  # first key of the two-key advisory locks of singleton jobs
 NODE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
@@ -70,6 +72,27 @@ class LeasesMixin:
                 "SET next_at = CASE WHEN host_slots.next_at > ? THEN host_slots.next_at ELSE ? END + ? "
                 "RETURNING next_at", (host, at + delay, at, at, delay)).fetchone()
         return datetime.fromtimestamp(float(row[0]) - delay, now.tzinfo)
+
+    def singleton(self, job: str) -> bool:
+        """Whether this node runs ``job`` of which one node at a time is enough (backlog, retention).
+
+        A session advisory lock: held while this node's connection lives, free again
+        when the node dies. On SQLite there is one node: always ``True``.
+        """
+        if not self.url:
+            return True
+        key = int.from_bytes(hashlib.sha256(job.encode()).digest()[:4], "big", signed=True)
+        with self._lock:
+            self._live()
+            held = getattr(self, "_singletons", set())
+            if job in held and not self._db.broken:
+                return True
+            row = self._db.execute_raw("SELECT pg_try_advisory_lock(%s, %s)",
+                                       (SINGLETON_SPACE, key)).fetchone()
+            if row[0]:
+                held.add(job)
+                self._singletons = held
+            return bool(row[0])
 
     def leases(self) -> dict[str, tuple[str | None, datetime | None]]:
         """Each source's lease owner and expiry (for the status page and the tests)."""
