@@ -134,7 +134,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
                 self._write_pending(self._db)
                 yield self._db
             except BaseException as exc:
-                with suppress(*DatabaseError):  # SQLite may have rolled back already (disk full)
+                with suppress(DatabaseError):  # SQLite may have rolled back already (disk full)
                     self._db.execute("ROLLBACK")
                 if isinstance(exc, DatabaseError) and not isinstance(exc, StoreWriteError):
                     raise self._failed(exc) from None
@@ -142,7 +142,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
             try:
                 self._db.execute("COMMIT")
             except DatabaseError as exc:
-                with suppress(*DatabaseError):
+                with suppress(DatabaseError):
                     self._db.execute("ROLLBACK")
                 raise self._failed(exc) from None
             self.write_failure = None
@@ -173,7 +173,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
             with self._transaction() as db:
                 db.execute("INSERT INTO store_probe (id, at) VALUES (1, ?) "
                            "ON CONFLICT(id) DO UPDATE SET at=excluded.at", (_iso(datetime.now(UTC)),))
-        except (*DatabaseError, OSError):
+        except (DatabaseError, OSError):
             return False
         return True
 
@@ -201,7 +201,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
                 info["schema_version"] = (postgres_version(self._db) if self.url else
                                           self._db.execute("PRAGMA user_version").fetchone()[0])
             info["reachable"] = True
-        except (*DatabaseError, OSError, Exception):
+        except Exception:
             pass
         return info
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+from .errors import PgError
+
 POSTGRES_MISSING = ("PostgreSQL 存储需要 psycopg：请安装 pip install 'zxfeed[postgres]'"
                     "（或改用 [storage] path 的 SQLite 存储）")
 
@@ -149,8 +151,19 @@ def _args(args: Sequence[Any], order: tuple[int, ...] | None) -> Sequence[Any]:
     return args if order is None else tuple(args[i] for i in order)
 
 
+def _pg_error(exc: Exception) -> PgError:
+    error = PgError(str(exc).strip() or type(exc).__name__)
+    error.sqlstate = getattr(exc, "sqlstate", None)
+    return error
+
+
 class PgConnection:
-    """A psycopg connection in autocommit mode, driven like the store's sqlite3 one (BEGIN/COMMIT)."""
+    """A psycopg connection in autocommit mode, driven like the store's sqlite3 one (BEGIN/COMMIT).
+
+    psycopg is imported only here (a SQLite store never loads it), and its errors are
+    raised as :class:`PgError`, a ``sqlite3.DatabaseError``, so the store's error
+    handling is the same for both engines.
+    """
 
     def __init__(self, url: str) -> None:
         try:
@@ -158,10 +171,13 @@ class PgConnection:
         except ImportError:
             raise RuntimeError(POSTGRES_MISSING) from None
         self.url = url
-        self._psycopg = psycopg
-        self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
-                                     application_name="zxfeed")
-        self._conn.execute("SET TIME ZONE 'UTC'")
+        self._error = psycopg.Error
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
+                                         application_name="zxfeed")
+            self._conn.execute("SET TIME ZONE 'UTC'")
+        except psycopg.Error as exc:
+            raise _pg_error(exc) from exc
 
     @property
     def broken(self) -> bool:
@@ -170,19 +186,28 @@ class PgConnection:
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> Cursor:
         text, order = postgres_sql(sql)
-        return Cursor(self._conn.execute(text, _args(list(args), order)))
+        try:
+            return Cursor(self._conn.execute(text, _args(list(args), order)))
+        except self._error as exc:
+            raise _pg_error(exc) from exc
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
         text, order = postgres_sql(sql)
         rows = [_args(r, order) for r in rows]
-        with self._conn.cursor() as cur:
-            if rows:
-                cur.executemany(text, rows)
-            return Cursor(cur)
+        try:
+            with self._conn.cursor() as cur:
+                if rows:
+                    cur.executemany(text, rows)
+                return Cursor(cur)
+        except self._error as exc:
+            raise _pg_error(exc) from exc
 
     def execute_raw(self, sql: str, args: Sequence[Any] | None = None) -> Cursor:
         """A statement already in PostgreSQL's syntax (locks, the version table, migrations)."""
-        return Cursor(self._conn.execute(sql, args))  # type: ignore[arg-type]
+        try:
+            return Cursor(self._conn.execute(sql, args))  # type: ignore[arg-type]
+        except self._error as exc:
+            raise _pg_error(exc) from exc
 
     def close(self) -> None:
         self._conn.close()

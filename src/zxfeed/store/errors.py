@@ -6,14 +6,15 @@ import re
 import sqlite3
 from pathlib import Path
 
-# What callers catch for a statement that failed (SQLite, or PostgreSQL when psycopg is here),
-# without importing either driver.
-try:
-    import psycopg as _psycopg
-except ImportError:  # the postgres extra is not installed: SQLite only
-    DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
-else:
-    DatabaseError = (sqlite3.DatabaseError, _psycopg.Error)
+# What callers catch for a statement that failed, without importing sqlite3 (PostgreSQL's
+# errors arrive as PgError, a subclass, so that no caller needs the driver).
+DatabaseError = sqlite3.DatabaseError
+
+
+class PgError(sqlite3.DatabaseError):
+    """A statement PostgreSQL refused, or a lost connection; ``sqlstate`` says which."""
+
+    sqlstate: str | None = None
 
 _CORRUPT = {11, 26}                # SQLITE_CORRUPT, SQLITE_NOTADB
 _WRITE = {8, 10, 13, 14}           # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
