@@ -80,3 +80,15 @@ def test_a_singleton_job_runs_on_one_node_until_it_dies(tmp_path: Path, pg_url: 
     a.close()  # the node's session ends (its backend exits a moment later): its jobs are free
     assert wait_for(lambda: b.singleton("backlog"), 10)
     b.close()
+
+
+def test_an_unreachable_server_is_one_line_naming_the_url(tmp_path: Path) -> None:
+    from conftest import zxfeed
+
+    cfg = tmp_path / "zxfeed.toml"
+    cfg.write_text('[storage]\npath = "data/zxfeed.db"\nurl = "postgresql://zxfeed@127.0.0.1:9/zx"\n',
+                   "utf-8")
+    done = zxfeed("sources", config=cfg)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "postgresql://zxfeed@127.0.0.1:9/zx" in lines[0] and "无法连接" in lines[0]

@@ -32,3 +32,15 @@ def test_a_bad_url_names_file_key_and_fix(tmp_path: Path, url: str, said: str) -
         _load(tmp_path, url)
     text = str(err.value)
     assert text.startswith(f"{tmp_path / 'zxfeed.toml'}: storage.url: ") and said in text and " — " in text
+
+
+def test_without_psycopg_the_error_says_how_to_install_it(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "psycopg" else real(name, *a))
+    with pytest.raises(ConfigError) as err:
+        _load(tmp_path, "postgresql://zxfeed@db/zxfeed")
+    assert "pip install 'zxfeed[postgres]'" in str(err.value) and "storage.url" in str(err.value)
