@@ -150,6 +150,10 @@ def test_nodes_share_sources_and_survive_a_sigkill(tmp_path: Path, web: TestWeb,
         assert wait_for(lambda: mailed() == wanted, 40), sorted(wanted - mailed())
         msg_ids = [m["Message-ID"] for m in sink.messages()]
         assert len(msg_ids) - len(set(msg_ids)) <= 1, msg_ids
+        # No item queued twice: each is in one message (a resent one keeps its Message-ID).
+        carriers = {w: {m["Message-ID"] for m in sink.messages()
+                        if w in m.get_body(("plain",)).get_content()} for w in wanted}
+        assert all(len(c) == 1 for c in carriers.values()), carriers
         status, _, body = _get(live[0], "/healthz?format=json")
         health = json.loads(body)
         assert status == 200 and health["database"]["engine"] == "postgresql"
