@@ -6,7 +6,8 @@ either the whole poll or none of it. Only this package speaks SQL.
 On PostgreSQL every write transaction first takes one advisory lock, so writers
 take turns across all nodes as they do in one SQLite file: the read-then-write
 logic of a poll (is this item known? which story does it join?) stays correct
-when two nodes find the same item through two sources. Reads do not wait.
+when two nodes find the same item through two sources. Other nodes' reads do not
+wait for it; within a node, reads and writes share one connection, as with SQLite.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         # Why the last write failed (disk full, read-only), until one succeeds again.
         self.write_failure: str | None = None
         self._probed_at = float("-inf")
+        self._singletons: set[str] = set()  # jobs this node runs alone (PostgreSQL session locks)
         if self.url:
             self._db = self._connect_postgres()
             return
@@ -107,7 +109,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         if self.url and self._db.broken:
             with suppress(Exception):
                 self._db.close()
-            self._singletons: set[str] = set()  # session locks went with the old connection
+            self._singletons = set()  # session locks went with the old connection
             self._db = self._connect_postgres()
 
     def _query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:

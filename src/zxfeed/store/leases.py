@@ -84,14 +84,12 @@ class LeasesMixin:
         key = int.from_bytes(hashlib.sha256(job.encode()).digest()[:4], "big", signed=True)
         with self._lock:
             self._live()
-            held = getattr(self, "_singletons", set())
-            if job in held and not self._db.broken:
+            if job in self._singletons:
                 return True
             row = self._db.execute_raw("SELECT pg_try_advisory_lock(%s, %s)",
                                        (SINGLETON_SPACE, key)).fetchone()
             if row[0]:
-                held.add(job)
-                self._singletons = held
+                self._singletons.add(job)
             return bool(row[0])
 
     def leases(self) -> dict[str, tuple[str | None, datetime | None]]:
