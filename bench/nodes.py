@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--interval", type=int, default=120, help="poll interval (s); a cycle lasts about this")
     ap.add_argument("--limit", type=float, default=900.0, help="give up on a setup after this many seconds")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--setups", default="sqlite,postgresql", help="which setups to run (comma-separated)")
     a = ap.parse_args(argv)
 
     from support.pgserver import SharedServer, find_bindir
@@ -188,19 +189,22 @@ def main(argv: list[str] | None = None) -> int:
     with FakeWebProcess(a.sites, hosts="many") as fw:
         sites = fw.control("sites")[: a.sites]
         cfg = write_config(work / "sqlite", sites, a.interval, None)
-        results.append(run_setup("SQLite, 1 node", [cfg], lambda: polls_sqlite(cfg.parent / "data/zxfeed.db"),
-                                 len(sites), None, a.limit))
-        shared = SharedServer(work, bindir)
-        server = shared.acquire()
-        try:
-            server.admin("CREATE DATABASE bench")
-            url = server.url("bench")
-            pg_pid = int((server.datadir / "postmaster.pid").read_text().split()[0])
-            cfgs = [write_config(work / f"pg{k}", sites, a.interval, url) for k in range(a.nodes)]
-            results.append(run_setup(f"PostgreSQL, {a.nodes} nodes", cfgs, lambda: polls_postgres(url),
-                                     len(sites), pg_pid, a.limit))
-        finally:
-            shared.release()
+        if "sqlite" in a.setups:
+            results.append(run_setup("SQLite, 1 node", [cfg],
+                                     lambda: polls_sqlite(cfg.parent / "data/zxfeed.db"),
+                                     len(sites), None, a.limit))
+        if "postgresql" in a.setups:
+            shared = SharedServer(work, bindir)
+            server = shared.acquire()
+            try:
+                server.admin("CREATE DATABASE bench")
+                url = server.url("bench")
+                pg_pid = int((server.datadir / "postmaster.pid").read_text().split()[0])
+                cfgs = [write_config(work / f"pg{k}", sites, a.interval, url) for k in range(a.nodes)]
+                results.append(run_setup(f"PostgreSQL, {a.nodes} nodes", cfgs,
+                                         lambda: polls_postgres(url), len(sites), pg_pid, a.limit))
+            finally:
+                shared.release()
     facts = (f"{a.sites} sites (bench/fakeweb.py, one loopback host each, latency 50-300 ms), "
              f"interval {a.interval} s, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     head = ("| setup | cycle 1 wall (new) | cycle 2 wall (unchanged) | zxfeed CPU/page c1 | c2 "
