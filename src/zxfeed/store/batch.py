@@ -6,7 +6,6 @@ transaction, so a crash in between loses nothing and sends nothing twice.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Item
 from . import outbox
+from .base import Connection
 from .meta import set_meta
 from .rows import _iso, item_from_row
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class MailBatch:
     """Typed statements inside one open transaction (from :meth:`Store.mail_batch`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     def enqueue(self, mail: Mail, now: datetime, item_ids: list[str], *,

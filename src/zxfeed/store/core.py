@@ -15,35 +15,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files import private_dir, private_file
 from .batch import MailBatch
-from .dialect import WRITE_LOCK, PgConnection, is_postgres_url
+from .dialect import is_postgres_url
 from .errors import (
     DatabaseError,
-    StoreWriteError,
-    damaged,
-    is_corrupt,
-    is_write_failure,
-    unreachable,
-    write_failed,
 )
 from .items import ItemsMixin
 from .leases import LeasesMixin
 from .meta import MetaMixin
 from .outbox import OutboxMixin
 from .rows import _iso
-from .schema import SCHEMA_VERSION, migrate, migrate_postgres, postgres_version
+from .schema import SCHEMA_VERSION, migrate, postgres_version
 from .sources import SourcesMixin
 from .subscriptions import SubscriptionsMixin
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ..config.settings import Config
 
 
 class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin, LeasesMixin):
@@ -72,15 +66,15 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
             if file == self.path or file.exists():
                 private_file(file)
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=30, check_same_thread=False, isolation_level=None
-            )
-            self._db.row_factory = sqlite3.Row
-            _enter_wal(self._db)
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db = db
+            db.row_factory = sqlite3.Row
+            _enter_wal(db)
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA foreign_keys=ON")
+            with self._lock:
+                migrate(db)
         except sqlite3.DatabaseError as exc:
             raise self._failed(exc) from None
 
@@ -88,85 +82,6 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
     def for_config(cls, cfg: Config) -> Store:
         """The store ``[storage]`` names: PostgreSQL when ``url`` is set, else the SQLite ``path``."""
         return cls(cfg.db_path, url=cfg.storage.url)
-
-    def _migrate(self) -> None:
-        with self._lock:
-            migrate(self._db)
-
-    def _connect_postgres(self) -> PgConnection:
-        assert self.url is not None
-        try:
-            db = PgConnection(self.url)
-            migrate_postgres(db)
-        except RuntimeError:
-            raise
-        except DatabaseError as exc:
-            raise unreachable(self.url, exc) from None
-        return db
-
-    def _live(self) -> None:
-        """A PostgreSQL connection lost (server restart) is opened again on the next use."""
-        if self.url and self._db.broken:
-            with suppress(Exception):
-                self._db.close()
-            self._singletons = set()  # session locks went with the old connection
-            self._db = self._connect_postgres()
-
-    def _query(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
-        """Rows of a read-only query."""
-        with self._lock:
-            self._live()
-            return self._db.execute(sql, tuple(args)).fetchall()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """``with self._transaction() as db:`` — one BEGIN IMMEDIATE … COMMIT, serialized."""
-        with self._lock:
-            try:
-                self._live()
-                if self.url:
-                    self._db.execute_raw("BEGIN")
-                    self._db.execute_raw("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                else:
-                    self._db.execute("BEGIN IMMEDIATE")
-            except DatabaseError as exc:
-                raise self._failed(exc) from None
-            try:
-                # Earlier unchanged polls first, so that what this transaction writes wins.
-                self._write_pending(self._db)
-                yield self._db
-            except BaseException as exc:
-                with suppress(DatabaseError):  # SQLite may have rolled back already (disk full)
-                    self._db.execute("ROLLBACK")
-                if isinstance(exc, DatabaseError) and not isinstance(exc, StoreWriteError):
-                    raise self._failed(exc) from None
-                raise
-            try:
-                self._db.execute("COMMIT")
-            except DatabaseError as exc:
-                with suppress(DatabaseError):
-                    self._db.execute("ROLLBACK")
-                raise self._failed(exc) from None
-            self.write_failure = None
-
-    def _failed(self, exc: BaseException) -> Exception:
-        """The exception to raise for a failed statement: damaged, unwritable, or as it was."""
-        if self.url:
-            if self._db.broken:
-                return unreachable(self.url, exc)
-            if getattr(exc, "sqlstate", None) in ("53100", "53200", "25006"):  # disk/memory full, read-only
-                where = self.url.rsplit("/", 1)[-1]
-                error = StoreWriteError(f"store not written: {exc} (PostgreSQL database {where})")
-                self.write_failure = str(error)
-                return error
-            return exc  # type: ignore[return-value]
-        if is_write_failure(exc):
-            error = write_failed(self.path, exc)
-            self.write_failure = str(error)
-            return error
-        if is_corrupt(exc):
-            return damaged(self.path, exc)
-        return exc
 
     def writable(self) -> bool:
         """Whether a write reaches the file right now (a real one: a full disk fails it)."""
@@ -200,7 +115,7 @@ class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin
         try:
             with self._lock:
                 self._live()
-                info["schema_version"] = (postgres_version(self._db) if self.url else
+                info["schema_version"] = (postgres_version(self._pg()) if self.url else
                                           self._db.execute("PRAGMA user_version").fetchone()[0])
             info["reachable"] = True
         except Exception:

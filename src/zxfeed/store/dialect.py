@@ -26,7 +26,7 @@ MIGRATE_LOCK = 0x7A7866_02
 
 def is_postgres_url(url: str | None) -> bool:
     """Whether ``[storage] url`` names a PostgreSQL database."""
-    return bool(url) and url.split(":", 1)[0] in ("postgresql", "postgres")
+    return url is not None and url.split(":", 1)[0] in ("postgresql", "postgres")
 
 
 def _placeholders(sql: str) -> tuple[str, tuple[int, ...] | None]:
@@ -101,7 +101,7 @@ class Row(tuple):
     __slots__ = ()
     _names: dict[str, int]
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._names[key])
         return tuple.__getitem__(self, key)
@@ -205,7 +205,7 @@ class PgConnection:
     def execute_raw(self, sql: str, args: Sequence[Any] | None = None) -> Cursor:
         """A statement already in PostgreSQL's syntax (locks, the version table, migrations)."""
         try:
-            return Cursor(self._conn.execute(sql, args))  # type: ignore[arg-type]
+            return Cursor(self._conn.execute(sql, args))
         except self._error as exc:
             raise _pg_error(exc) from exc
 

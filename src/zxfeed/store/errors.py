@@ -64,7 +64,8 @@ def write_failed(path: Path, exc: BaseException) -> StoreWriteError:
     else:
         why = f"{path} cannot be written — check the disk and the folder's permissions"
     error = StoreWriteError(f"store not written: {exc} ({why})")
-    error.sqlite_errorcode = getattr(exc, "sqlite_errorcode", None)  # type: ignore[attr-defined]
+    if isinstance(code := getattr(exc, "sqlite_errorcode", None), int):
+        error.sqlite_errorcode = code  # read by _code(), as on the error it stands for
     return error
 
 

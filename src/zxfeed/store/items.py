@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..models import Item, SourceStateName
+from .base import Connection, Row, StoreBase
 from .rows import _iso, item_from_row
 from .stories import assign_story, index_simhash, revisit_story
 
@@ -24,7 +24,7 @@ class SaveResult:
     baseline: bool
 
 
-class ItemsMixin:
+class ItemsMixin(StoreBase):
     """Item tables of :class:`~zxfeed.store.Store`."""
 
     # -- items -----------------------------------------------------------------
@@ -109,7 +109,7 @@ class ItemsMixin:
         return SaveResult(new=new, updated=updated, baseline=baseline)
 
     @staticmethod
-    def _insert(db: sqlite3.Connection, it: Item, baseline: bool) -> None:
+    def _insert(db: Connection, it: Item, baseline: bool) -> None:
         published = _iso(it.published)
         it.baseline = baseline
         it.story_id = assign_story(db, it)
@@ -135,7 +135,7 @@ class ItemsMixin:
         )
 
     @staticmethod
-    def _improve(db: sqlite3.Connection, it: Item, old: sqlite3.Row, stamp: str | None) -> bool:
+    def _improve(db: Connection, it: Item, old: Row, stamp: str | None) -> bool:
         """Repair a stored item from a better sighting: a full title, a real date, its article."""
         changed = False
         if it.enriched and not old["enriched"]:

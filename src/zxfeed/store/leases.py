@@ -25,13 +25,14 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from .base import StoreBase
 from .rows import _iso
 
 SINGLETON_SPACE = 0x7A78  # first key of the two-key advisory locks of singleton jobs
 NODE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-class LeasesMixin:
+class LeasesMixin(StoreBase):
     """Source and host leases of :class:`~zxfeed.store.Store` (no-ops on SQLite)."""
 
     node: str = NODE
@@ -86,7 +87,7 @@ class LeasesMixin:
             self._live()
             if job in self._singletons:
                 return True
-            row = self._db.execute_raw("SELECT pg_try_advisory_lock(%s, %s)",
+            row = self._pg().execute_raw("SELECT pg_try_advisory_lock(%s, %s)",
                                        (SINGLETON_SPACE, key)).fetchone()
             if row[0]:
                 self._singletons.add(job)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
+from .base import Connection, StoreBase
 
 
-def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+def set_meta(db: Connection, key: str, value: str) -> None:
     """Store ``value`` under ``key``, replacing what was there."""
     db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
                "DO UPDATE SET value=excluded.value", (key, value))
 
 
-class MetaMixin:
+class MetaMixin(StoreBase):
     """The meta table of :class:`~zxfeed.store.Store`."""
 
     def meta(self, key: str) -> str | None:

@@ -7,10 +7,11 @@ message in one transaction so an item is never queued twice for a subscriber.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from .base import Connection, StoreBase
 
 if TYPE_CHECKING:
     from ..models import Mail
@@ -31,7 +32,7 @@ class Pending:
     attempts: int
 
 
-def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[str], *,
+def enqueue(db: Connection, mail: Mail, now: datetime, item_ids: list[str], *,
             subscriber: str | None = None) -> None:
     """Queue ``mail`` and record its items as delivered to ``subscriber`` (its address key)."""
     db.execute(
@@ -45,7 +46,7 @@ def enqueue(db: sqlite3.Connection, mail: Mail, now: datetime, item_ids: list[st
     )
 
 
-def delivered(db: sqlite3.Connection, subscriber: str, kind: str, item_ids: list[str]) -> set[str]:
+def delivered(db: Connection, subscriber: str, kind: str, item_ids: list[str]) -> set[str]:
     """Which of ``item_ids`` already went (or are queued) to ``subscriber`` as ``kind``."""
     if not item_ids:
         return set()
@@ -55,7 +56,7 @@ def delivered(db: sqlite3.Connection, subscriber: str, kind: str, item_ids: list
     return {r[0] for r in rows}
 
 
-def delivered_stories(db: sqlite3.Connection, subscriber: str, kind: str,
+def delivered_stories(db: Connection, subscriber: str, kind: str,
                       stories: list[str]) -> set[str]:
     """Which stories already reached ``subscriber`` through any of their copies."""
     if not stories:
@@ -67,7 +68,7 @@ def delivered_stories(db: sqlite3.Connection, subscriber: str, kind: str,
     return {r[0] for r in rows}
 
 
-class OutboxMixin:
+class OutboxMixin(StoreBase):
     """Outbox rows of :class:`~zxfeed.store.Store`."""
 
     def due_mail(self, now: datetime, limit: int = 100, lease: float = 300.0) -> list[Pending]:

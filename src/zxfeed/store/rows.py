@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from ..models import Item
+from .base import Row
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -24,11 +24,12 @@ def _regions(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _attachments(text: str | None) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(a) for a in json.loads(text)) if text and text != "[]" else ()
+def _attachments(text: str | None) -> tuple[tuple[str, str, str], ...]:
+    """Stored ``[[url, name, type], …]`` back as tuples."""
+    return tuple((a[0], a[1], a[2]) for a in json.loads(text)) if text and text != "[]" else ()
 
 
-def item_from_row(row: sqlite3.Row) -> Item:
+def item_from_row(row: Row) -> Item:
     """An :class:`Item` from a row of the items table."""
     return Item(
         id=row["id"], url=row["url"], link=row["link"], title=row["title"],

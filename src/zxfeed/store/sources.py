@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import ErrorKind, SourceStateName
+from .base import Connection, Row, StoreBase
 from .rows import _dt, _iso
 
 PENDING_MAX = 500  # unchanged polls held before they are written anyway
@@ -41,7 +41,7 @@ class SourceState:
     operator_state: SourceStateName | None = None
 
 
-class SourcesMixin:
+class SourcesMixin(StoreBase):
     """Source rows of :class:`~zxfeed.store.Store`."""
 
     # -- sources ---------------------------------------------------------------
@@ -74,12 +74,12 @@ class SourcesMixin:
         """Poll state of every source, with item counts unless ``counts=False`` (cheaper)."""
         with self._lock:
             rows = self._db.execute("SELECT * FROM sources ORDER BY id").fetchall()
-            counts = dict(
+            per_source: dict[str, int] = dict(
                 self._db.execute(
                     "SELECT source_id, COUNT(*) FROM item_sources GROUP BY source_id"
                 ).fetchall()
             ) if counts else {}
-        states = [self._state(r, counts.get(r["id"], 0)) for r in rows]
+        states = [self._state(r, per_source.get(r["id"], 0)) for r in rows]
         if self.write_failure:
             # What is stored says "ok", but no poll's result can be kept: say so.
             for s in states:
@@ -87,7 +87,7 @@ class SourcesMixin:
         return states
 
     @staticmethod
-    def _state(row: sqlite3.Row, count: int) -> SourceState:
+    def _state(row: Row, count: int) -> SourceState:
         return SourceState(
             id=row["id"], state=row["state"], etag=row["etag"],
             last_modified=row["last_modified"], body_hash=row["body_hash"],
@@ -122,7 +122,7 @@ class SourcesMixin:
             with self._transaction():
                 pass  # a transaction writes what is pending first
 
-    def _write_pending(self, db: sqlite3.Connection) -> None:
+    def _write_pending(self, db: Connection) -> None:
         with self._pending_lock:
             rows, self._pending = self._pending, []
         if rows:

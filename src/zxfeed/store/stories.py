@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from ..models import Item
@@ -17,9 +16,10 @@ from ..normalize.reprints import (
     specific_title,
     title_overlap,
 )
+from .base import Connection
 
 
-def index_simhash(db: sqlite3.Connection, item_id: str, value: int | None) -> None:
+def index_simhash(db: Connection, item_id: str, value: int | None) -> None:
     """(Re)write an item's rows in the band index."""
     db.execute("DELETE FROM simhash_bands WHERE item_id=?", (item_id,))
     if value is not None:
@@ -32,7 +32,7 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
+def _similar(db: Connection, it: Item) -> list[str]:
     """Stories of stored items with the same title, or a near-same body, within days."""
     found: list[str] = []
     when = it.published or it.first_seen or datetime.now(UTC)
@@ -64,7 +64,7 @@ def _similar(db: sqlite3.Connection, it: Item) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def revisit_story(db: sqlite3.Connection, it: Item) -> None:
+def revisit_story(db: Connection, it: Item) -> None:
     """After an item's body became known: leave a story whose known bodies all differ, or join one.
 
     A copy tied by its title alone may turn out to be another committee's notice of the
@@ -92,7 +92,7 @@ def revisit_story(db: sqlite3.Connection, it: Item) -> None:
             db.execute("UPDATE items SET story_id=? WHERE story_id=?", (found, story))
 
 
-def assign_story(db: sqlite3.Connection, it: Item) -> str:
+def assign_story(db: Connection, it: Item) -> str:
     """The story a new item belongs to: by original link, same title, or near-same body.
 
     Stories that turn out to be one (a reprint stored before its original, which also

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..models import Subscription
+from .base import Row, StoreBase
 from .rows import _iso
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 LIVE = ("active", "paused")
 
 
-def _from_row(row: sqlite3.Row) -> Subscription:
+def _from_row(row: Row) -> Subscription:
     f = json.loads(row["filters"] or "{}")
     return Subscription(
         id=row["id"], email=row["email"], address=row["address"], mode=row["mode"],
@@ -33,7 +33,7 @@ def _config_hash(sub: SubscriberConfig) -> str:
     return hashlib.sha256(sub.model_dump_json().encode()).hexdigest()[:16]
 
 
-class SubscriptionsMixin:
+class SubscriptionsMixin(StoreBase):
     """The subscriptions table of :class:`~zxfeed.store.Store`."""
 
     def sync_config_subscriptions(self, wanted: Mapping[str, SubscriberConfig],
