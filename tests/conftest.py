@@ -51,6 +51,18 @@ def write_config(tmp: Path, body: str, top: str = "") -> Path:
     return path
 
 
+def one_source(tmp: Path, web: TestWeb, site: str, top: str = "") -> Path:
+    """A config of one list page (``/<site>/list.html`` on the test web), article pages not read."""
+    return write_config(tmp, f"""
+        [[sources]]
+        id = "{site}"
+        name = "测试"
+        url = "{web.url(f'/{site}/list.html')}"
+        region = "山东省"
+        fetch_articles = false
+        """, top=top)
+
+
 def zxfeed(*args: str, config: Path | None = None, timeout: float = 60,
            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess; returns the completed process (text)."""

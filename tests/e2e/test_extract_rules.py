@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import write_config
+from conftest import one_source, write_config
 from support.webserver import TestWeb
 from zxfeed.config.settings import load_config
 from zxfeed.extract import extract_items
@@ -30,14 +30,7 @@ def test_poll_reads_dates_in_the_configured_zone(tmp_path: Path, web: TestWeb, z
                             for k in range(3)) + "</ul>"
     web.set(f"/{site}/list.html", html)
     top = f'[schedule]\ntimezone = "{zone}"\n' if zone else ""
-    path = write_config(tmp_path, f"""
-        [[sources]]
-        id = "{site}"
-        name = "测试"
-        url = "{web.url(f'/{site}/list.html')}"
-        region = "山东省"
-        fetch_articles = false
-        """, top=top)
+    path = one_source(tmp_path, web, site, top=top)
     cfg = load_config(path)
     store = Store(cfg.db_path)
     with Fetcher(FetchSettings(host_delay=0)) as fetcher:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_config
+from conftest import one_source
 from support.webserver import TestWeb
 from zxfeed.config.settings import load_config
 from zxfeed.fetch.client import Fetcher, FetchSettings
@@ -21,14 +21,7 @@ def _page(count: int) -> str:
 def test_polls_remember_the_list_and_store_what_detection_finds(tmp_path: Path, web: TestWeb) -> None:
     site = "hint-poll"
     web.set(f"/{site}/list.html", _page(6))
-    path = write_config(tmp_path, f"""
-        [[sources]]
-        id = "{site}"
-        name = "测试"
-        url = "{web.url(f'/{site}/list.html')}"
-        region = "山东省"
-        fetch_articles = false
-        """)
+    path = one_source(tmp_path, web, site)
     cfg = load_config(path)
     store = Store(cfg.db_path)
     hints: dict = {}

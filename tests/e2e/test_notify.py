@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, zxfeed
-from support.mailkit import mail_config, smtp_table
+from support.mailkit import mail_config, smtp_table, wait
 from support.pages import dated_items, list_page
 from support.smtpsink import SmtpSink
 from support.webserver import TestWeb
@@ -270,17 +270,6 @@ def test_run_daemon_alerts_and_unsubscribe(tmp_path: Path, web: TestWeb, sink: S
     cfg.write_text(text, "utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "zxfeed.cli", "--config", str(cfg), "run"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def wait(cond, timeout=30.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                if cond():
-                    return True
-            except sqlite3.OperationalError:
-                pass  # the daemon has created the file but not yet its schema
-            time.sleep(0.2)
-        return False
 
     try:
         db = tmp_path / "data" / "zxfeed.db"
