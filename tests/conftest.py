@@ -33,6 +33,16 @@ def web() -> Iterator[TestWeb]:
     server.close()
 
 
+# One source nothing answers on (port 9, discard): for configs that are checked, not polled.
+UNREACHABLE_SOURCE = """
+[[sources]]
+id = "a"
+name = "A"
+url = "http://127.0.0.1:9/a"
+region = "山东省"
+"""
+
+
 def write_config(tmp: Path, body: str, top: str = "") -> Path:
     """A config file in ``tmp`` with fast fetch settings and data under ``tmp``."""
     head = top + textwrap.dedent("""\

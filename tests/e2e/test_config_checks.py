@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_config, zxfeed
+from conftest import UNREACHABLE_SOURCE, write_config, zxfeed
 
-SOURCE = """
-[[sources]]
-id = "a"
-name = "A"
-url = "http://127.0.0.1:9/a"
-region = "山东省"
-"""
+SOURCE = UNREACHABLE_SOURCE
 
 
 def _config(tmp_path: Path, body: str, feeds: str = "", top: str = "") -> Path:

@@ -252,15 +252,18 @@ class Jobs:
             return self._running
 
     def _poll(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
-        # Several nodes on one PostgreSQL: only the node that claims the source polls it
-        # (on SQLite the claim always succeeds, without a statement).
-        if self.store.url:
-            # Every node's timer for a source fires at about the same moment: a node with
-            # polls in flight claims a little later, so nodes with idle threads take it first.
-            with self._running_cond:
-                busy = self._running - 1
-            if busy > 0 and self.stopping.wait(min(2.0, 0.05 * busy)):
-                return None
+        if not self.store.url:
+            return self._polled(src, pipeline)  # SQLite: one node per file, nothing to claim
+        return self._claimed_poll(src, pipeline)
+
+    def _claimed_poll(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
+        """Several nodes on one PostgreSQL: only the node that claims the source polls it."""
+        # Every node's timer for a source fires at about the same moment: a node with
+        # polls in flight claims a little later, so nodes with idle threads take it first.
+        with self._running_cond:
+            busy = self._running - 1
+        if busy > 0 and self.stopping.wait(min(2.0, 0.05 * busy)):
+            return None
         now = datetime.now(self.tz)
         if not self.store.claim_source(src.id, now, self.cfg.storage.lease):
             return None

@@ -88,7 +88,7 @@ class LeasesMixin(StoreBase):
             if job in self._singletons:
                 return True
             row = self._pg().execute_raw("SELECT pg_try_advisory_lock(%s, %s)",
-                                       (SINGLETON_SPACE, key)).fetchone()
+                                         (SINGLETON_SPACE, key)).fetchone()
             if row[0]:
                 self._singletons.add(job)
             return bool(row[0])
