@@ -142,6 +142,13 @@ def test_robots_txt_honoured_and_opt_out(tmp_path: Path, web: TestWeb) -> None:
         assert len(robots_site.requests_to("/robots.txt")) == 1  # cached per host
         # Fetched once: by the source that opted out, never by the one that honours robots.txt.
         assert len(robots_site.requests_to("/private/list.html")) == 1
+        # A second process (cron's next run) reads the kept robots.txt from the store: the
+        # host is not asked again, and its Disallow still holds.
+        again = zxfeed("poll", config=cfg)
+        assert again.returncode == 0, again.stderr
+        assert "private: failed" in again.stdout and "robots" in again.stdout, again.stdout
+        assert len(robots_site.requests_to("/robots.txt")) == 1
+        assert len(robots_site.requests_to("/private/list.html")) == 2  # the opt-out's poll only
     finally:
         robots_site.close()
     bad = write_config(tmp_path, f'[[sources]]\nid = "x"\nname = "X"\nurl = "{web.url("/x")}"\n'

@@ -262,9 +262,10 @@ def server_limits(cfg: Config) -> Limits:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from ..daemon.wiring import fetch_settings, make_publisher
+    from ..daemon.publishing import FEEDS_PUBLISHED, feed_settings, make_publisher
+    from ..fetch.client import fetch_settings
     from ..poll.run import poll_all
-    from ..poll.source import poll_source
+    from ..poll.source import parse_gate, poll_source
 
     cfg = _config(args)
     check_secrets(cfg)
@@ -277,12 +278,29 @@ def cmd_poll(args: argparse.Namespace) -> int:
     sources = [s for s in _selected(cfg, args) if (s.id in wanted if wanted else s.enabled)]
     store = Store.for_config(cfg)
     store.sync_sources((s.id, s.name, s.url) for s in cfg.sources)
-    with Fetcher(fetch_settings(cfg)) as fetcher:
+    # Cron runs this every few minutes: only the feeds its polls changed are rewritten, unless
+    # the feed settings changed or an earlier run died before publishing what it stored.
+    settings = feed_settings(cfg)
+    publisher = make_publisher(cfg, store)
+    complete = store.meta(FEEDS_PUBLISHED) == settings and all(
+        (publisher.directory / spec.path).exists() for spec in publisher.specs())
+    if complete:
+        store.set_meta(FEEDS_PUBLISHED, None)
+    cpu = parse_gate()
+    with Fetcher(fetch_settings(cfg), robots_memory=store) as fetcher:
         # One line per source on stdout (not a log line as well); progress only on a terminal.
-        results = poll_all(sources, lambda s: poll_source(s, cfg, store, fetcher),
+        results = poll_all(sources, lambda s: poll_source(s, cfg, store, fetcher, cpu=cpu),
                            workers=cfg.fetch.workers, out=sys.stdout,
                            progress=sys.stderr if sys.stderr.isatty() else None)
-    _ping_hub(cfg, make_publisher(cfg, store).publish())
+    if complete:
+        changed = [r for r in results if r.changed]
+        written = publisher.publish(sources={r.source_id for r in changed},
+                                    regions={g for r in changed for it in r.new + r.updated
+                                             for g in it.regions})
+    else:
+        written = publisher.publish()
+    store.set_meta(FEEDS_PUBLISHED, settings)
+    _ping_hub(cfg, written)
     _mail_round(cfg, store)
     store.close()
     return EXIT_FAIL if results and all(r.status == "failed" for r in results) else EXIT_OK

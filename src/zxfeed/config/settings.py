@@ -205,7 +205,7 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(5, ge=0, le=20)
     host_delay: Seconds = 1.0
     host_concurrency: int = Field(1, ge=1, le=16)
-    workers: int = Field(48, ge=1, le=256)
+    workers: int = Field(128, ge=1, le=256)
     article_fetches: int = Field(20, ge=0, le=500)
     backlog_per_host: int = Field(2, ge=0, le=50)  # unread articles per host per backlog round
     backlog_every: Interval = 60                   # seconds between backlog rounds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -9,8 +10,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .. import __version__
 from ..config.settings import Config
 from ..publish.feedfilter import FeedFilter
+from ..publish.formats.atom import ENTRY_FORMAT
 from ..publish.publisher import Publisher
 from ..publish.websub import HubPinger, topic_urls
 from ..store import Store, StoreWriteError
@@ -28,6 +31,17 @@ def make_publisher(cfg: Config, store: Store) -> Publisher:
                      levels={s.id: s.level for s in cfg.sources},
                      custom=[(c.name, FeedFilter.saved(c)) for c in cfg.feeds.custom],
                      archive_page=cfg.feeds.archive_page, hub=cfg.feeds.hub)
+
+
+# Meta key: the feed settings of the last one-shot poll that published all it stored.
+FEEDS_PUBLISHED = "feeds:published"
+
+
+def feed_settings(cfg: Config) -> str:
+    """A digest of what feeds show besides items: when it changes, every feed is rewritten."""
+    parts = (__version__, ENTRY_FORMAT, cfg.feeds.model_dump(mode="json"), cfg.base_url,
+             sorted((s.id, s.name, s.content, s.level) for s in cfg.sources))
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class FeedPublishing:

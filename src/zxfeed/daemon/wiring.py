@@ -7,7 +7,6 @@ cannot be shared and pickle jobs); poll state lives in our own tables.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import datetime
@@ -17,9 +16,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..config.settings import Config, SourceConfig
-from ..fetch.client import Fetcher, FetchSettings
+from ..fetch.client import Fetcher, fetch_settings
 from ..notify.notifier import Notifier
-from ..poll.source import PollResult
+from ..poll.source import PollResult, parse_gate
 from ..publish.publisher import Publisher
 from ..store import Store
 from ..web.metrics import Metrics
@@ -37,18 +36,6 @@ log = logging.getLogger("zxfeed.schedule")
 STOP_GRACE = 5.0  # seconds stop() waits for polls that are parsing or storing
 
 
-def fetch_settings(cfg: Config) -> FetchSettings:
-    """HTTP limits from the ``[fetch]`` table."""
-    f = cfg.fetch
-    return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
-                         read_timeout=f.read_timeout, max_bytes=f.max_bytes,
-                         max_redirects=f.max_redirects, host_delay=f.host_delay,
-                         host_concurrency=f.host_concurrency, robots=f.robots,
-                         total_timeout=f.total_timeout, slow_after=f.slow_after,
-                         slow_slots=max(1, int(f.workers * f.slow_share)),
-                         allow_private=f.allow_private, proxy=f.proxy, no_proxy=tuple(f.no_proxy))
-
-
 class Daemon:
     """Wires the stages to a scheduler; ``start``/``stop`` from the CLI's ``run``."""
 
@@ -57,7 +44,7 @@ class Daemon:
         self.cfg = cfg
         self.observer = observer
         self.store = Store.for_config(cfg)
-        self.fetcher = Fetcher(fetch_settings(cfg))
+        self.fetcher = Fetcher(fetch_settings(cfg), robots_memory=self.store)
         self.lock = StoreLock(cfg.db_path)
         self.scheduler = BackgroundScheduler(
             timezone=ZoneInfo(cfg.schedule.timezone),
@@ -68,8 +55,7 @@ class Daemon:
         self._stopping = threading.Event()
         # Parsing and storing need the interpreter, not the network: one poll at a time per
         # core does it, the other threads wait for pages (one in all when pinned).
-        cpu = threading.BoundedSemaphore(len(os.sched_getaffinity(0))
-                                         if hasattr(os, "sched_getaffinity") else 2)
+        cpu = parse_gate()
         self.publishing = FeedPublishing(cfg, self.store, observer)
         self.publishing.cpu = cpu
         self.mailing = MailLoop(self._stopping, observer=observer)

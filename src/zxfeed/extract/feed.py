@@ -6,8 +6,6 @@ import re
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin
 
-import feedparser
-
 from ..models import RawItem
 from .dates import SHANGHAI, FoundDate, parse_date
 from .limits import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE
@@ -50,6 +48,8 @@ def parse_feed(
     tz: tzinfo = SHANGHAI,
 ) -> list[RawItem] | None:
     """Entries of a feed, or ``None`` when the bytes are not a feed at all."""
+    import feedparser  # a tenth of a second to import: only feed sources pay it
+
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, Tag
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 ALLOWED: dict[str, tuple[str, ...]] = {
     "p": (), "br": (), "hr": (), "strong": (), "b": (), "em": (), "i": (), "u": (),
@@ -75,6 +77,10 @@ def _is_empty(tag: Tag) -> bool:
 def clean_html(fragment: str, base: str, *,
                attachments: Iterable[tuple[str, str, str]] = ()) -> str:
     """Allowlisted HTML of an article body, with absolute links and a list of its attachments."""
+    # Imported here: bs4 (with soupsieve) takes a tenth of a second to import, which a
+    # one-shot poll that finds nothing new to read should not pay.
+    from bs4 import BeautifulSoup, Comment
+
     soup = BeautifulSoup(fragment, "html.parser")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from .. import DEFAULT_USER_AGENT
@@ -20,9 +21,12 @@ from ..models import FetchErrorKind
 from .deadline import Watchdog
 from .netguard import Reach
 from .proxy import proxy_for
-from .robots import RobotsCache
+from .robots import RobotsCache, RobotsMemory
 from .transport import Limits, Route, TransportError
 from .transport import get as transport_get
+
+if TYPE_CHECKING:
+    from ..config.settings import Config
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 Headers = Message  # case-insensitive, repeated names kept (what http.client gives)
@@ -82,6 +86,18 @@ class FetchSettings:
     no_proxy: tuple[str, ...] = ()
 
 
+def fetch_settings(cfg: Config) -> FetchSettings:
+    """HTTP limits from the config's ``[fetch]`` table."""
+    f = cfg.fetch
+    return FetchSettings(user_agent=f.user_agent, connect_timeout=f.connect_timeout,
+                         read_timeout=f.read_timeout, max_bytes=f.max_bytes,
+                         max_redirects=f.max_redirects, host_delay=f.host_delay,
+                         host_concurrency=f.host_concurrency, robots=f.robots,
+                         total_timeout=f.total_timeout, slow_after=f.slow_after,
+                         slow_slots=max(1, int(f.workers * f.slow_share)),
+                         allow_private=f.allow_private, proxy=f.proxy, no_proxy=tuple(f.no_proxy))
+
+
 class _HostGate:
     """At most N requests at once to one host, spaced by a minimum delay; left at once on stop."""
 
@@ -127,7 +143,9 @@ def body_hash(body: bytes) -> str:
 class Fetcher:
     """The process's HTTP client: use one, share it between threads, close it at exit."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(self, settings: FetchSettings | None = None,
+                 robots_memory: RobotsMemory | None = None) -> None:
+        """``robots_memory`` (the store) keeps robots.txt files across processes."""
         self.settings = s = settings or FetchSettings()
         self._limits = Limits(connect_timeout=s.connect_timeout, read_timeout=s.read_timeout,
                               total_timeout=s.total_timeout, max_bytes=s.max_bytes)
@@ -140,7 +158,7 @@ class Fetcher:
         self._gates_lock = threading.Lock()
         self._stopping = threading.Event()
         self.watchdog = Watchdog(s.slow_after, s.slow_slots)
-        self.robots = RobotsCache(s.user_agent, self._robots_get)
+        self.robots = RobotsCache(s.user_agent, self._robots_get, robots_memory)
 
     def _robots_get(self, url: str, reach: Reach | None = None, tls_verify: bool = True
                     ) -> tuple[int, bytes]:

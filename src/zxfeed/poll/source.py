@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -48,6 +50,12 @@ class PollResult:
     def changed(self) -> bool:
         """Whether feeds need regenerating."""
         return bool(self.new or self.updated)
+
+
+def parse_gate() -> threading.BoundedSemaphore:
+    """The ``cpu`` semaphore of :func:`poll_source`: one poll per usable core parses at a time."""
+    return threading.BoundedSemaphore(len(os.sched_getaffinity(0))
+                                      if hasattr(os, "sched_getaffinity") else 2)
 
 
 def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget: int,

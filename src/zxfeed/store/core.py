@@ -31,6 +31,7 @@ from .items import ItemsMixin
 from .leases import LeasesMixin
 from .meta import MetaMixin
 from .outbox import OutboxMixin
+from .robots import RobotsMixin
 from .rows import _iso
 from .schema import SCHEMA_VERSION, migrate, postgres_version
 from .sources import SourcesMixin
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
     from ..config.settings import Config
 
 
-class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin, LeasesMixin):
+class Store(SourcesMixin, ItemsMixin, OutboxMixin, SubscriptionsMixin, MetaMixin, LeasesMixin,
+            RobotsMixin):
     """One SQLite file or PostgreSQL database; safe to share between threads (writes are serialized).
 
     ``path`` is the SQLite file, or with ``url`` only where the local data folder is.

@@ -221,8 +221,19 @@ CREATE TABLE IF NOT EXISTS host_slots (host TEXT PRIMARY KEY, next_at REAL NOT N
 CREATE INDEX IF NOT EXISTS items_updated ON items (updated);
 """
 
+# robots.txt of each site as last read (the fetch stage keeps it a day): a one-shot
+# `zxfeed poll` or a restart would otherwise ask every host for it again first.
+_V12_ROBOTS = """
+CREATE TABLE IF NOT EXISTS robots (
+    origin TEXT PRIMARY KEY,
+    expires REAL NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT
+);
+"""
+
 MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE,
-              _V11_LEASES)
+              _V11_LEASES, _V12_ROBOTS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
