@@ -52,3 +52,32 @@ def test_sessions_are_bounded(tls_site: HostileWeb, tmp_path: Path,
     finally:
         other.close()
     assert list(transport._sessions) == [(False, "127.0.0.1", other.port)]  # the older one went
+
+
+def test_a_refused_session_is_replaced_by_the_new_one(tls_site: HostileWeb, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A session the server cannot resume (another server's ticket, as after a key rotation
+    # or an expiry): the full handshake's session takes its place and is resumed next time.
+    reused: list[bool] = []
+    connect = transport._ResumingHTTPSConnection.connect
+
+    def recording(self: transport._ResumingHTTPSConnection) -> None:
+        connect(self)
+        reused.append(self.sock.session_reused)
+
+    monkeypatch.setattr(transport, "_sessions", type(transport._sessions)())
+    route = Route(reach=Reach(allow_all=True), tls_verify=False)
+    other = HostileWeb("127.0.0.1", tls=self_signed(tmp_path))
+    try:
+        other.set("/list.html", list_page(good_links("/t", 2)))
+        transport.get(other.url("/list.html"), {}, Limits(), route=route)
+    finally:
+        other.close()
+    foreign = transport._sessions.pop((False, "127.0.0.1", other.port))
+    transport._sessions[(False, "127.0.0.1", tls_site.port)] = foreign
+    monkeypatch.setattr(transport._ResumingHTTPSConnection, "connect", recording)
+    for _ in range(2):
+        status, _, _ = transport.get(tls_site.url("/list.html"), {}, Limits(), route=route)
+        assert status == 200
+    assert reused == [False, True]
+    assert transport._sessions[(False, "127.0.0.1", tls_site.port)] is not foreign

@@ -79,6 +79,15 @@ def _session(key: tuple[bool, str, int]) -> ssl.SSLSession | None:
 
 
 def _keep_session(key: tuple[bool, str, int], sock: object) -> None:
+    if getattr(sock, "session_reused", False):
+        # The session offered is still good: keep offering it. Reading ``sock.session`` copies
+        # the session through DER (its certificate chain included), dearer than the 304 itself.
+        # A reused ticket links our connections to each other, which a poller that names
+        # itself in its User-Agent does not mind.
+        with _sessions_lock:
+            if key in _sessions:
+                _sessions.move_to_end(key)
+        return
     session = getattr(sock, "session", None)
     if session is None or not (session.has_ticket or session.id):
         return
