@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 from conftest import write_config
@@ -104,3 +105,39 @@ def test_stopped_daemon_gives_back_the_cores(tmp_path: Path, web: TestWeb) -> No
         daemon.stop()
     # Else every later test, and every process it starts, would run on one core.
     assert os.sched_getaffinity(0) == before
+
+
+def test_digests_do_not_wait_behind_queued_polls(tmp_path: Path, web: TestWeb) -> None:
+    """A cold start queues every poll at once; the digest job has threads of its own."""
+    import threading
+
+    from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
+
+    n = 8
+    body = "[schedule]\ninterval = 600\njitter = 0\n[server]\nenabled = false\n"
+    for i in range(n):
+        web.set(f"/hk/{i}.html", "<ul><li><a href='/hk/a.html'>政协工作动态消息一则</a>"
+                "<span>2024-02-05</span></li></ul>", delay=1.0)
+        body += (f'[[sources]]\nid = "h{i}"\nname = "H{i}"\nurl = "{web.url(f"/hk/{i}.html")}"\n'
+                 'region = "山东省"\n')
+    cfg = load_config(write_config(tmp_path, body))
+    cfg.fetch = cfg.fetch.model_copy(update={"workers": 1})
+    daemon = Daemon(cfg)
+    ran = threading.Event()
+    polled_then: list[int] = []
+
+    def executed(event: JobExecutionEvent) -> None:
+        if event.job_id == "digests" and not ran.is_set():
+            polled_then.append(sum(1 for s in daemon.store.sources() if s.polls))
+            ran.set()
+
+    daemon.scheduler.add_listener(executed, EVENT_JOB_EXECUTED)
+    daemon.start()
+    try:
+        for i in range(n):  # every poll due now, queued on the one worker
+            daemon.scheduler.modify_job(f"poll:h{i}", next_run_time=datetime.now(daemon.tz))
+        daemon.scheduler.modify_job("digests", next_run_time=datetime.now(daemon.tz))
+        assert ran.wait(30)
+        assert polled_then[0] < n, polled_then  # it ran while polls were still queued
+    finally:
+        daemon.stop()

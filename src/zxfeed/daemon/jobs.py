@@ -29,6 +29,9 @@ from .publishing import FeedPublishing
 log = logging.getLogger("zxfeed.schedule")
 BACKOFF_CAP = 6 * 3600
 DISCOVER_EVERY = 86400  # a discover = true site's list pages are looked for again daily
+# Digests, retention and the backlog run on threads of their own: behind thousands of polls
+# queued at once (a cold start) on the workers, a digest would wait for all of them.
+HOUSEKEEPING = "housekeeping"
 
 
 def log_poll(result: PollResult) -> None:
@@ -78,11 +81,12 @@ class Jobs:
         self.schedule_sources(sources)
         self.schedule_digests()
         self.scheduler.add_job(self.prune, CronTrigger(hour=3, minute=30, timezone=self.tz),
-                               id="retention")
+                               id="retention", executor=HOUSEKEEPING)
         if self.cfg.fetch.backlog_per_host:
             now = datetime.now(self.tz)
             self.scheduler.add_job(self.read_backlog, IntervalTrigger(
                 seconds=self.cfg.fetch.backlog_every, timezone=self.tz), id="backlog",
+                executor=HOUSEKEEPING,
                 next_run_time=now + timedelta(seconds=min(10, self.cfg.fetch.backlog_every)))
 
     def schedule_sources(self, sources: list[SourceConfig]) -> None:
@@ -113,7 +117,7 @@ class Jobs:
         now = datetime.now(self.tz)
         self.scheduler.add_job(self.mailing.digests, IntervalTrigger(seconds=60, timezone=self.tz),
                                id="digests", next_run_time=now + timedelta(seconds=5),
-                               replace_existing=True)
+                               replace_existing=True, executor=HOUSEKEEPING)
 
     def schedule_poll(self, src: SourceConfig, first: datetime) -> None:
         interval = self.cfg.interval(src)

@@ -22,7 +22,7 @@ from ..poll.source import PollResult, parse_gate
 from ..publish.publisher import Publisher
 from ..store import Store
 from ..web.metrics import Metrics
-from .jobs import Jobs, backoff_delay
+from .jobs import HOUSEKEEPING, Jobs, backoff_delay
 from .lock import StoreLock
 from .mailing import MailLoop
 from .observer import NO_OBSERVER, DaemonObserver, PollTiming
@@ -48,7 +48,8 @@ class Daemon:
         self.lock = StoreLock(cfg.db_path)
         self.scheduler = BackgroundScheduler(
             timezone=ZoneInfo(cfg.schedule.timezone),
-            executors={"default": ThreadPoolExecutor(cfg.fetch.workers)},
+            executors={"default": ThreadPoolExecutor(cfg.fetch.workers),
+                       HOUSEKEEPING: ThreadPoolExecutor(3)},
             # Default grace of 1 s silently drops runs when many jobs fall due together.
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
