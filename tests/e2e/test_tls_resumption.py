@@ -21,7 +21,8 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileWeb]:
     web.close()
 
 
-def test_the_second_connection_resumes(tls_site: HostileWeb, monkeypatch: pytest.MonkeyPatch) -> None:
+def _record_reuse(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each connection from now on resumed its TLS session, in order."""
     reused: list[bool] = []
     connect = transport._ResumingHTTPSConnection.connect
 
@@ -30,6 +31,22 @@ def test_the_second_connection_resumes(tls_site: HostileWeb, monkeypatch: pytest
         reused.append(self.sock.session_reused)
 
     monkeypatch.setattr(transport._ResumingHTTPSConnection, "connect", recording)
+    return reused
+
+
+def _visit_another_server(tmp_path: Path, route: Route) -> int:
+    """One request to a second TLS server (its own certificate and tickets); its port."""
+    other = HostileWeb("127.0.0.1", tls=self_signed(tmp_path))
+    try:
+        other.set("/list.html", list_page(good_links("/t", 2)))
+        transport.get(other.url("/list.html"), {}, Limits(), route=route)
+    finally:
+        other.close()
+    return other.port
+
+
+def test_the_second_connection_resumes(tls_site: HostileWeb, monkeypatch: pytest.MonkeyPatch) -> None:
+    reused = _record_reuse(monkeypatch)
     monkeypatch.setattr(transport, "_sessions", type(transport._sessions)())
     route = Route(reach=Reach(allow_all=True), tls_verify=False)
     for _ in range(3):
@@ -45,37 +62,19 @@ def test_sessions_are_bounded(tls_site: HostileWeb, tmp_path: Path,
     monkeypatch.setattr(transport, "SESSIONS", 1)
     route = Route(reach=Reach(allow_all=True), tls_verify=False)
     transport.get(tls_site.url("/list.html"), {}, Limits(), route=route)
-    other = HostileWeb("127.0.0.1", tls=self_signed(tmp_path))
-    try:
-        other.set("/list.html", list_page(good_links("/t", 2)))
-        transport.get(other.url("/list.html"), {}, Limits(), route=route)
-    finally:
-        other.close()
-    assert list(transport._sessions) == [(False, "127.0.0.1", other.port)]  # the older one went
+    port = _visit_another_server(tmp_path, route)
+    assert list(transport._sessions) == [(False, "127.0.0.1", port)]  # the older one went
 
 
 def test_a_refused_session_is_replaced_by_the_new_one(tls_site: HostileWeb, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # A session the server cannot resume (another server's ticket, as after a key rotation
     # or an expiry): the full handshake's session takes its place and is resumed next time.
-    reused: list[bool] = []
-    connect = transport._ResumingHTTPSConnection.connect
-
-    def recording(self: transport._ResumingHTTPSConnection) -> None:
-        connect(self)
-        reused.append(self.sock.session_reused)
-
     monkeypatch.setattr(transport, "_sessions", type(transport._sessions)())
     route = Route(reach=Reach(allow_all=True), tls_verify=False)
-    other = HostileWeb("127.0.0.1", tls=self_signed(tmp_path))
-    try:
-        other.set("/list.html", list_page(good_links("/t", 2)))
-        transport.get(other.url("/list.html"), {}, Limits(), route=route)
-    finally:
-        other.close()
-    foreign = transport._sessions.pop((False, "127.0.0.1", other.port))
+    foreign = transport._sessions.pop((False, "127.0.0.1", _visit_another_server(tmp_path, route)))
     transport._sessions[(False, "127.0.0.1", tls_site.port)] = foreign
-    monkeypatch.setattr(transport._ResumingHTTPSConnection, "connect", recording)
+    reused = _record_reuse(monkeypatch)
     for _ in range(2):
         status, _, _ = transport.get(tls_site.url("/list.html"), {}, Limits(), route=route)
         assert status == 200
