@@ -44,3 +44,14 @@ def test_output_as_beautifulsoup4_wrote_it(fragment: str, expected: str) -> None
 
 def test_nothing_left_is_an_empty_string() -> None:
     assert clean_html("<div><span> </span><script>x</script></div>", BASE) == ""
+
+
+@pytest.mark.parametrize(("fragment", "expected"), [
+    # bs4 types ruby text apart from body text: the <b> inside <rt> counts as empty, and so
+    # then does the <rt> (wrappers are judged after their empty insides are gone)
+    ('<div><ruby>汉<rt><b>han</b></rt></ruby></div>', '汉'),
+    ('<div>文<span><rt> x </rt></span><p> <b> </b><img src="/a.png"></p></div>',
+     '<p>文 x <p> <img src="http://zx.example.org/a.png"/></p></p>'),
+])
+def test_empty_wrappers_as_get_text_sees_them(fragment: str, expected: str) -> None:
+    assert clean_html(fragment, BASE) == expected

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 if TYPE_CHECKING:
-    from bs4 import Tag
+    from bs4 import PageElement, Tag
 
 ALLOWED: dict[str, tuple[str, ...]] = {
     "p": (), "br": (), "hr": (), "strong": (), "b": (), "em": (), "i": (), "u": (),
@@ -33,10 +33,12 @@ DROPPED = ("script", "style", "noscript", "iframe", "frame", "frameset", "object
            "video", "audio", "head", "title", "meta", "link", "base", "template", "map")
 # Kept as paragraphs when they hold text of their own, else unwrapped.
 _BLOCKISH = ("div", "section", "article", "main", "center", "h1", "header", "footer", "aside")
-_KEEP_EMPTY = ("br", "hr", "img", "td", "th", "tr")
+_KEEP_EMPTY = frozenset(("br", "hr", "img", "td", "th", "tr"))
+_MEDIA = frozenset(("img", "td", "th"))
+_DROPPED = frozenset(DROPPED)
+_BLANKS = " \t\r\n\u3000\xa0"  # what the empty-wrapper test counts as blank
 _SCHEMES = ("http", "https", "mailto", "ftp")
 _PIXEL_SIZE = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)", re.I)
-_SPACE = re.compile(r"[ \t\r\n\u3000\xa0]+")
 
 
 def _absolute(href: str | None, base: str) -> str | None:
@@ -66,12 +68,40 @@ def _tracking_pixel(img: Tag) -> bool:
     return bool(_PIXEL_SIZE.search(str(img.get("style") or "")))
 
 
-def _is_empty(tag: Tag) -> bool:
-    if tag.name in _KEEP_EMPTY:
-        return False
-    if tag.find(["img", "td", "th"]) is not None:
-        return False
-    return not _SPACE.sub("", tag.get_text())
+def _gone(el: PageElement) -> bool:
+    # Not ``el.decomposed``: on a live Tag, bs4 answers an unknown attribute with a subtree search.
+    return bool(el.__dict__.get("_decomposed"))
+
+
+def _drop_empty(tags: list[Tag]) -> None:
+    """Decompose empty wrappers innermost first, so that a <p><span></span></p> goes entirely.
+
+    Empty: no img/td/th inside and no text but blanks among the strings ``get_text`` would
+    give; worked out from the children in one pass instead of a search per element.
+    """
+    from bs4 import NavigableString, Tag
+
+    media: dict[int, bool] = {}
+    kinds: dict[int, set[type]] = {}
+    for tag in reversed(tags):
+        if _gone(tag):
+            continue
+        has_media = False
+        seen: set[type] = set()
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                key = id(child)
+                if key in media:  # still in the tree: empty children were removed already
+                    has_media = has_media or child.name in _MEDIA or media[key]
+                    seen |= kinds[key]
+            elif isinstance(child, NavigableString) and child.strip(_BLANKS):
+                seen.add(type(child))
+        wanted = tag.interesting_string_types or Tag.MAIN_CONTENT_STRING_TYPES
+        if tag.name not in _KEEP_EMPTY and not has_media and not (seen & wanted):
+            tag.decompose()
+            continue
+        media[id(tag)] = has_media
+        kinds[id(tag)] = seen
 
 
 def clean_html(fragment: str, base: str, *,
@@ -79,15 +109,18 @@ def clean_html(fragment: str, base: str, *,
     """Allowlisted HTML of an article body, with absolute links and a list of its attachments."""
     # Imported here: bs4 (with soupsieve) takes a tenth of a second to import, which a
     # one-shot poll that finds nothing new to read should not pay.
-    from bs4 import BeautifulSoup, Comment
+    from bs4 import BeautifulSoup, Comment, Tag
 
     soup = BeautifulSoup(fragment, "html.parser")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(DROPPED):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed:
+    # Walks over ``descendants`` rather than find_all: bs4's filter machinery costs more than
+    # the cleaning itself.
+    for node in [d for d in soup.descendants if isinstance(d, Comment)]:
+        node.extract()
+    for tag in [d for d in soup.descendants if isinstance(d, Tag) and d.name in _DROPPED]:
+        if not _gone(tag):
+            tag.decompose()
+    for tag in [d for d in soup.descendants if isinstance(d, Tag)]:
+        if _gone(tag):
             continue
         name = tag.name
         if name not in ALLOWED:
@@ -114,10 +147,7 @@ def clean_html(fragment: str, base: str, *,
                 tag.decompose()
             else:
                 tag["src"] = src
-    # Empty wrappers, innermost first, so that a <p><span></span></p> goes entirely.
-    for tag in reversed(soup.find_all(True)):
-        if not tag.decomposed and _is_empty(tag):
-            tag.decompose()
+    _drop_empty([d for d in soup.descendants if isinstance(d, Tag)])
     out = str(soup).strip()
     listed = [(u, t) for u, t, _ in attachments if _absolute(u, base)]
     if listed:
