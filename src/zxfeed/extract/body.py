@@ -31,7 +31,7 @@ def _own_blocks(el: etree._Element) -> list[etree._Element]:
             continue
         if child.tag in _PARAGRAPHS:
             out.append(child)
-        elif child.tag in _INLINE_WRAPPERS and child.find("p") is not None:
+        elif child.tag in _INLINE_WRAPPERS and next(child.iterchildren("p"), None) is not None:
             out.extend(c for c in child if c.tag in _PARAGRAPHS)
     return out
 
@@ -46,7 +46,7 @@ def score(el: etree._Element) -> float:
         links = sum(linked)
         # Only paragraphs of one's own words count: a list of links is not an article.
         paragraphs = sum(1 for t, n in zip(texts, linked, strict=True) if t - n >= 10)
-    elif el.find(".//div") is None and el.find(".//table") is None:
+    elif next(el.iterdescendants("div", "table"), None) is None:  # ElementPath's find is dearer
         # Text separated by <br> (old CMS bodies): count its lines as paragraphs.
         total = len(text_content(el).strip())
         links = _link_text(el)

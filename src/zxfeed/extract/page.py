@@ -30,6 +30,9 @@ def _parser() -> etree.HTMLParser:
 
 def text_content(el: etree._Element) -> str:
     """All text inside an element (script text included), like lxml.html's ``text_content``."""
+    if not len(el) and isinstance(el.tag, str):
+        # Leaf elements (most links and paragraphs): their text, without an XPath call's setup.
+        return el.text or ""
     return _STRING(el)
 
 
