@@ -64,7 +64,7 @@ class Article:
 
 def _text(el: etree._Element) -> str:
     """Text of an element with a line break between text nodes (labels stay on their lines)."""
-    return "\n".join(t for t in el.itertext() if t.strip())
+    return "\n".join(filter(str.strip, el.itertext()))
 
 
 def _metas(root: etree._Element) -> dict[str, str]:
