@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
@@ -16,6 +17,8 @@ _HOST = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9
 MAX_URL = 2048
 
 
+# One poll asks about each of its links several times (resolving, keeping, normalizing).
+@lru_cache(maxsize=4096)
 def web_link(url: str | None) -> str | None:
     """``url`` stripped when it is a usable absolute http(s) link, else ``None``."""
     if not url:

@@ -44,6 +44,7 @@ class Page:
     url: str
     base: str
     _resolved: dict[str, str | None] = field(default_factory=dict)
+    _base_dir: tuple[str, list[str]] | None = field(default=None)  # for :func:`_join`
 
     def resolve(self, href: str | None) -> str | None:
         """Absolute http(s) URL for an ``href``, or ``None`` for script, mail and fragment links."""
@@ -68,6 +69,9 @@ class Page:
         href = re.sub(r"[\r\n\t]", "", href)
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             return None
+        joined = self._join(href)
+        if joined is not None:
+            return web_link(joined)
         try:
             parts = urlsplit(urljoin(self.base, href))
         except ValueError:  # "http://[siteurl]/…": one bad link, not a bad page
@@ -75,6 +79,48 @@ class Page:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         return web_link(parts._replace(fragment="").geturl())
+
+    def _join(self, href: str) -> str | None:
+        """``urljoin(base, href)`` for a plain path (most item links), else ``None``.
+
+        The same steps as urljoin's path merge, without its generic parsing of both URLs
+        for every link; anything with a scheme, host, query, fragment or parameters is
+        left to urljoin.
+        """
+        if _NOT_PLAIN.search(href) or href[0] <= " " or href.startswith("//"):
+            return None
+        if self._base_dir is None:
+            parts = urlsplit(self.base)
+            if parts.scheme not in ("http", "https") or not parts.netloc or ";" in parts.path:
+                self._base_dir = ("", [])
+            else:
+                dirs = parts.path.split("/")
+                if dirs[-1] != "":
+                    del dirs[-1]
+                self._base_dir = (f"{parts.scheme}://{parts.netloc}", dirs)
+        prefix, dirs = self._base_dir
+        if not prefix:
+            return None
+        if href[0] == "/":
+            segments = href.split("/")
+        else:
+            segments = dirs + href.split("/")
+            segments[1:-1] = filter(None, segments[1:-1])
+        resolved: list[str] = []
+        for seg in segments:
+            if seg == "..":
+                if resolved:
+                    resolved.pop()
+            elif seg != ".":
+                resolved.append(seg)
+        if segments[-1] in (".", ".."):
+            resolved.append("")
+        path = "/".join(resolved) or "/"
+        return prefix + (path if path[0] == "/" else "/" + path)
+
+
+# A scheme, a query, a fragment or parameters: not a plain path.
+_NOT_PLAIN = re.compile(r"[:?#;\x00-\x20\x7f]")
 
 
 _TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>", re.S)
