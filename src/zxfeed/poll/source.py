@@ -72,7 +72,7 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
     requests may connect to — the source's (:func:`~zxfeed.netguard.reach_for`); without
     it each article may reach its own host, which only trusted callers (tests) should rely on.
     """
-    known = store.known(item_id(r.url) for r in raw) if store else {}
+    known = store.known_facts(item_id(r.url) for r in raw) if store else {}
     for r in raw:
         stored = known.get(item_id(r.url))
         if r.truncated and stored is not None and not stored.truncated:

@@ -24,6 +24,16 @@ class SaveResult:
     baseline: bool
 
 
+@dataclass(frozen=True, slots=True)
+class KnownItem:
+    """What a poll needs to know of a stored item before its article pages are read."""
+
+    title: str
+    truncated: bool
+    enriched: bool
+    baseline: bool
+
+
 class ItemsMixin(StoreBase):
     """Item tables of :class:`~zxfeed.store.Store`."""
 
@@ -39,6 +49,20 @@ class ItemsMixin(StoreBase):
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
                     found[row["id"]] = item_from_row(row)
+        return found
+
+    def known_facts(self, ids: Iterable[str]) -> dict[str, KnownItem]:
+        """Title and enrichment state of the stored items among ``ids`` (no bodies read)."""
+        ids = list(ids)
+        found: dict[str, KnownItem] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self._db.execute(
+                        f"SELECT id, title, truncated, enriched, baseline FROM items "
+                        f"WHERE id IN ({marks})", chunk):
+                    found[row[0]] = KnownItem(row[1], bool(row[2]), bool(row[3]), bool(row[4]))
         return found
 
     def save_poll(
@@ -86,11 +110,12 @@ class ItemsMixin(StoreBase):
                     new.append(it)
                 elif self._improve(db, it, old, stamp):
                     updated.append(it)
-                db.execute(
-                    "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen, sort_time) "
-                    "VALUES (?, ?, ?, (SELECT sort_time FROM items WHERE id = ?))",
-                    (it.id, source_id, stamp, it.id),
-                )
+            # After every item's own rows (and any date repair), as each one's did before.
+            db.executemany(
+                "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen, sort_time) "
+                "VALUES (?, ?, ?, (SELECT sort_time FROM items WHERE id = ?))",
+                [(it.id, source_id, stamp, it.id) for it in items],
+            )
             db.execute(
                 # A page whose list is broken loaded, but it was no success: keep the last one.
                 "UPDATE sources SET last_poll=?, last_success=CASE WHEN ? IN ('broken', 'blocked') "
