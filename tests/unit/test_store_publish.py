@@ -10,6 +10,7 @@ from zxfeed.models import RawItem
 from zxfeed.normalize.items import canonical_url, item_id, normalize_item
 from zxfeed.publish.publisher import Publisher
 from zxfeed.store import Store
+from zxfeed.store.schema import SCHEMA_VERSION
 
 NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)
 
@@ -190,8 +191,54 @@ def test_band_index_backfilled_by_migration(tmp_path: Path) -> None:
                      "PRAGMA user_version = 6;")
     db.close()
     store = Store(tmp_path / "z.db")
+    # Replayed up to v13, which re-hashes stored bodies (SimHash v2): this item's body was
+    # never stored (no content before v8), so it keeps no SimHash rather than a v1 value.
+    assert [it.simhash for it in store.items()] == [None]
     copy = RawItem(title=title + "（转载）", url="http://b.example.org/9.html", published=NOW,
                    body=body + "来源：网络")
     store.save_poll("b", [normalize_item(copy, source_id="b", source_name="b", regions=("山东省",),
                                          now=NOW)], NOW)
-    assert len({it.story_id for it in store.items()}) == 1  # found through the backfilled bands
+    assert len({it.story_id for it in store.items()}) == 2  # another title, no body to compare
+    assert store.database()["schema_version"] == SCHEMA_VERSION
+
+
+def test_v1_simhashes_rehashed_from_stored_bodies(tmp_path: Path, open_store) -> None:
+    from support.simhash import simhash_v1
+    from zxfeed.normalize.reprints import MAX_DISTANCE, bands, distance, simhash
+
+    body = ("市政协召开专题协商会，围绕推进黄河流域生态保护和高质量发展协商议政。委员们结合调研实际，"
+            "从加强湿地保护修复、推进水资源节约集约利用、发展沿黄特色产业等方面提出意见建议。"
+            "会议指出，要坚持生态优先、绿色发展，统筹推进山水林田湖草沙一体化保护和系统治理，"
+            "加快构建现代化产业体系，让黄河成为造福人民的幸福河。市政协主席出席会议并讲话。")
+    title = "市政协召开专题协商会聚焦黄河流域生态保护和高质量发展"
+    path = tmp_path / "z.db"
+    store = open_store(path)
+    store.sync_sources([("a", "a", "http://a/"), ("b", "b", "http://b/")])
+    first = RawItem(title=title, url="http://a.example.gov.cn/1.html", published=NOW, body=body,
+                    content=f"<p>{body[:60]}</p>\n<p>{body[60:]}</p>", enriched=True,
+                    attachments=[("http://a.example.gov.cn/f.doc", "报名表", "application/msword")])
+    item = normalize_item(first, source_id="a", source_name="a", regions=("山东省",), now=NOW)
+    item.content = first.content + '<p>附件：</p><ul><li><a href="http://a.example.gov.cn/f.doc">报名表</a></li></ul>'
+    store.save_poll("a", [item], NOW)
+    old = simhash_v1(body)
+    assert old is not None and old != item.simhash
+    copy_body = body + "来源：网络"
+    assert distance(simhash(body), simhash(copy_body) or 0) <= MAX_DISTANCE  # a copy by its body
+    # As a v12 store wrote it: the v1 value and its bands.
+    db = store._pg() if store.url else store._db
+    db.execute("UPDATE items SET simhash=? WHERE id=?", (old, item.id))
+    db.execute("DELETE FROM simhash_bands")
+    db.executemany("INSERT INTO simhash_bands (band, value, item_id) VALUES (?, ?, ?)",
+                   [(b, v, item.id) for b, v in bands(old)])
+    if store.url:
+        db.execute_raw("UPDATE schema_version SET version = 12")
+    else:
+        db.execute("PRAGMA user_version = 12")
+    store.close()
+    store = open_store(path)
+    assert [it.simhash for it in store.items()] == [simhash(body)]
+    copy = RawItem(title=title + "（转载）", url="http://b.example.org/9.html", published=NOW,
+                   body=copy_body)
+    store.save_poll("b", [normalize_item(copy, source_id="b", source_name="b", regions=("山东省",),
+                                         now=NOW)], NOW)
+    assert len({it.story_id for it in store.items()}) == 1  # found through the rebuilt bands

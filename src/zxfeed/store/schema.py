@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
+from ..normalize.reprints import content_simhash
 from .dialect import MIGRATE_LOCK, postgres_ddl
 
 if TYPE_CHECKING:
@@ -232,8 +233,38 @@ CREATE TABLE IF NOT EXISTS robots (
 );
 """
 
-MIGRATIONS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE,
-              _V11_LEASES, _V12_ROBOTS)
+
+def _v13_simhash_v2(db: Any) -> None:
+    """SimHash v2 (see reprints.simhash): stored values re-hashed from the stored bodies.
+
+    An item whose body was never stored (enriched before schema v8) keeps no SimHash: a
+    v1 value beside v2 ones would only give random distances. The band index is rebuilt.
+    """
+    last = ""
+    while True:
+        rows = db.execute("SELECT id, content, attachments FROM items WHERE simhash IS NOT NULL "
+                          "AND id > ? ORDER BY id LIMIT 500", (last,)).fetchall()
+        if not rows:
+            break
+        db.executemany("UPDATE items SET simhash=? WHERE id=?", [
+            (content_simhash(r[1], bool(r[2]) and r[2] != "[]"), r[0]) for r in rows])
+        last = rows[-1][0]
+    db.execute("DELETE FROM simhash_bands")
+    db.execute(_BANDS_FROM_ITEMS)
+
+
+_BANDS_FROM_ITEMS = """INSERT INTO simhash_bands (band, value, item_id)
+    SELECT 0, simhash & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 1, (simhash >> 13) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 2, (simhash >> 26) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 3, (simhash >> 39) & 8191, id FROM items WHERE simhash IS NOT NULL
+    UNION ALL SELECT 4, (simhash >> 52) & 4095, id FROM items WHERE simhash IS NOT NULL"""
+
+# A step is a script of SQLite statements, or a function of the open connection (sqlite3's,
+# or the PostgreSQL one that takes the same statements) for what SQL alone cannot compute.
+MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE,
+    _V11_LEASES, _V12_ROBOTS, _v13_simhash_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -248,8 +279,12 @@ def migrate(db: sqlite3.Connection) -> None:
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
-                for statement in _statements(MIGRATIONS[version]):
-                    db.execute(statement)
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(db)
+                else:
+                    for statement in _statements(step):
+                        db.execute(statement)
                 db.execute(f"PRAGMA user_version={version + 1}")
             db.execute("COMMIT")
         except BaseException:
@@ -280,8 +315,12 @@ def migrate_postgres(db: PgConnection) -> None:
             db.execute_raw("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             version = postgres_version(db)
             if version < SCHEMA_VERSION:
-                for statement in _statements(MIGRATIONS[version]):
-                    db.execute_raw(postgres_ddl(statement))
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(db)
+                else:
+                    for statement in _statements(step):
+                        db.execute_raw(postgres_ddl(statement))
                 db.execute_raw("DELETE FROM schema_version")
                 db.execute_raw("INSERT INTO schema_version (version) VALUES (%s)", (version + 1,))
             db.execute_raw("COMMIT")
