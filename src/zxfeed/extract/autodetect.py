@@ -71,7 +71,14 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
     # Asked of every sibling of every ancestor of every link: answered once for all.
     holders = _link_holders(links)
     year_holders = _link_holders([a for a in links if _YEARISH.search(a.get("href", ""))])
+    # How many children of each tag under each parent hold a link: counted once from the
+    # holders, rather than each parent's children walked for every (parent, tag) asked.
     repeated: dict[tuple[etree._Element, str], int] = {}
+    for held in holders:
+        parent = held.getparent()
+        if parent is not None and isinstance(held.tag, str):
+            key = (parent, held.tag)
+            repeated[key] = repeated.get(key, 0) + 1
     groups: dict[tuple[etree._Element, str], _Group] = {}
     seen: set[etree._Element] = set()
     for a in links:
@@ -82,7 +89,7 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
                 break
             key = (parent, node.tag)
             if key not in repeated:
-                repeated[key] = _count(parent, node.tag, holders)
+                repeated[key] = 0  # no child of this tag under this parent holds a link
             if repeated[key] >= 2 and node.tag in _INLINE and repeated[key] <= 3:
                 # Repetition is judged where the blocks repeat: two links in each of 40 rows
                 # are 40 items, not 40 lists of two.
@@ -90,7 +97,7 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
                 if grand is not None and isinstance(parent.tag, str):
                     up = (grand, parent.tag)
                     if up not in repeated:
-                        repeated[up] = _count(grand, parent.tag, holders)
+                        repeated[up] = 0
                     if repeated[up] >= 3 and repeated[up] > repeated[key]:
                         node, parent, key = parent, grand, up
             if repeated[key] >= 2:
@@ -100,10 +107,6 @@ def _group_anchors(page: Page) -> tuple[list[_Group], set[etree._Element]]:
                 break
             node = parent
     return list(groups.values()), year_holders
-
-
-def _count(parent: etree._Element, tag: str, holders: set[etree._Element]) -> int:
-    return sum(1 for c in parent if c.tag == tag and c in holders)
 
 
 def _anchors_of(record: etree._Element, page: Page) -> list[etree._Element]:
