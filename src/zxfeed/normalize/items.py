@@ -20,6 +20,8 @@ _TRACKING = re.compile(
 )
 _INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A path of characters quote() keeps as they are (no %-escapes): its own canonical form.
+_AS_QUOTED = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=\-._~]*")
 
 
 # A poll asks for the same few URLs' identity several times (enrich, normalize, store).
@@ -30,12 +32,15 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    path = parts.path or "/"
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
+    if not _AS_QUOTED.fullmatch(path):  # else unquoting and quoting again change nothing
+        path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
     path = _INDEX.sub("/", path)
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
-    )
+    ) if parts.query else []
     return urlunsplit(("", netloc, path, urlencode(query), ""))
 
 
