@@ -35,6 +35,8 @@ _ORIGINAL = re.compile(r"原文(?:链接|地址)\s*[:：]?\s*(https?://[^\s<>\"'
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|ofd)(?:$|\?)", re.I)
 _BOILER = re.compile(r"^(?:来源|作者|编辑|责任编辑|记者|通讯员|发布时间|时间|浏览次数|字号|打印|关闭|"
                      r"分享到|原文链接|【|\[免责声明\]|免责声明)")
+# Words every pattern over page_text starts with (_DATE_LINE, _SOURCE_LINE, _AUTHOR_LINE, _ORIGINAL).
+_LINE_LABELS = ("时间", "日期", "来源", "稿源", "作者", "记者", "撰稿", "原文")
 _SEARCH_HOSTS = ("baidu.com", "sogou.com", "so.com", "google.")
 MIME = {"pdf": "application/pdf", "doc": "application/msword",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -135,7 +137,10 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "",
     metas = _metas(root)
     title = next((c for c in _title_candidates(root, metas) if completes(c, truncated_title)), None)
     etree.strip_elements(root, "script", "style", "noscript", etree.Comment, with_tail=False)
-    page_text = _text(root)
+    # The lines people read are searched only on a page that has one of their labels: each
+    # label lies inside one text node, so the page's plain text (one XPath call) tells.
+    plain = text_content(root)
+    page_text = _text(root) if any(label in plain for label in _LINE_LABELS) else ""
     published = _meta_date(metas, now, tz)
     if published is None:
         m = _DATE_LINE.search(page_text)
