@@ -173,13 +173,18 @@ def parse_article(text: str, truncated_title: str, now: datetime, url: str = "",
     )
 
 
+_LABELLED = etree.XPath("//*[a[@href]][contains(., '原文') or contains(., '来源')]")
+
+
 def _original(root: etree._Element, page_text: str, url: str) -> str | None:
     """Where a reprint came from: a 原文链接 line, a 来源 link, or a canonical link elsewhere."""
     m = _ORIGINAL.search(page_text)
     if m:
         return m.group(1).rstrip(".,;)")
-    # Only links whose surroundings mention 原文/来源 (string(..) is evaluated in C).
-    for a in root.xpath("//a[@href][contains(string(..), '原文') or contains(string(..), '来源')]"):
+    # Only links whose surroundings mention 原文/来源 (string(.) is evaluated in C, once per
+    # element holding links rather than once per link), in page order.
+    around = {a for box in _LABELLED(root) for a in box.iterchildren("a") if a.get("href") is not None}
+    for a in (a for a in root.iter("a") if a in around):
         href = urljoin(url, (a.get("href") or "").strip())
         parent = a.getparent()
         label = (text_content(parent) if parent is not None else "")[:200]
