@@ -81,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         profile = cProfile.Profile(time.thread_time)
         gate = threading.BoundedSemaphore(a.cpu_gate) if a.cpu_gate else None
         times: dict[str, list[float]] = {}
-        hints: dict = {}  # as the daemon keeps them
 
         def phase(name: str) -> None:
             if a.threads > 1:
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             if a.profile and name == a.phase and a.threads == 1:
                 profile.enable()
             c = time.thread_time()
-            result = poll_source(src, cfg, store, fetcher, cpu=gate, hints=hints)
+            result = poll_source(src, cfg, store, fetcher, cpu=gate)
             spent = time.thread_time() - c
             if a.profile and name == a.phase and a.threads == 1:
                 profile.disable()

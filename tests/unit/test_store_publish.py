@@ -187,11 +187,12 @@ def test_band_index_backfilled_by_migration(tmp_path: Path) -> None:
     db.executescript("DROP TABLE simhash_bands; ALTER TABLE items DROP COLUMN content; "
                      "ALTER TABLE sources DROP COLUMN lease_owner; "
                      "ALTER TABLE sources DROP COLUMN lease_until; "
+                     "ALTER TABLE sources DROP COLUMN list_hint; "
                      "ALTER TABLE outbox DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claim_until; "
                      "PRAGMA user_version = 6;")
     db.close()
     store = Store(tmp_path / "z.db")
-    # Replayed up to v13, which re-hashes stored bodies (SimHash v2): this item's body was
+    # Replayed to the last version; v13 re-hashes stored bodies (SimHash v2): this item's body was
     # never stored (no content before v8), so it keeps no SimHash rather than a v1 value.
     assert [it.simhash for it in store.items()] == [None]
     copy = RawItem(title=title + "（转载）", url="http://b.example.org/9.html", published=NOW,
@@ -230,6 +231,7 @@ def test_v1_simhashes_rehashed_from_stored_bodies(tmp_path: Path, open_store) ->
     db.execute("DELETE FROM simhash_bands")
     db.executemany("INSERT INTO simhash_bands (band, value, item_id) VALUES (?, ?, ?)",
                    [(b, v, item.id) for b, v in bands(old)])
+    db.execute("ALTER TABLE sources DROP COLUMN list_hint")  # added after v12
     if store.url:
         db.execute_raw("UPDATE schema_version SET version = 12")
     else:

@@ -19,7 +19,7 @@ from ..poll.discover import discover
 from ..poll.enrich import Enricher
 from ..poll.health import failure_state
 from ..poll.resume import first_runs
-from ..poll.source import Hints, PollResult, poll_source
+from ..poll.source import PollResult, poll_source
 from ..store import Store, StoreWriteError
 from ..web.metrics import Metrics
 from .mailing import MailLoop
@@ -69,7 +69,6 @@ class Jobs:
         self.observer = observer
         self.metrics = Metrics(store)
         self.enricher = Enricher(cfg, store, fetcher)
-        self.hints: Hints = {}  # where each source's list stood last time (read there first)
         # APScheduler's shutdown holds its job-store lock while it waits for running jobs:
         # job changes go through this lock, which stop() takes before shutting down.
         self.lock = threading.Lock()
@@ -292,8 +291,7 @@ class Jobs:
     def _polled(self, src: SourceConfig, pipeline: list[float]) -> PollResult | None:
         cpu = time.thread_time()
         try:
-            result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self.cpu,
-                                 hints=self.hints)
+            result = poll_source(src, self.cfg, self.store, self.fetcher, cpu=self.cpu)
         except StoreWriteError as exc:  # disk full: /healthz and the status page say so
             log.warning("poll source=%s not stored: %s", src.id, exc)
             return None

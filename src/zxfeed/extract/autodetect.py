@@ -10,6 +10,7 @@ decided in :mod:`.blocks`.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -329,6 +330,18 @@ class ListHint:
     def count(self) -> int:
         """Items the chosen lists gave (before one URL in two lists was merged)."""
         return sum(spot.count for spot in self.spots)
+
+    def dumps(self) -> str:
+        """The hint as JSON text, to be kept between processes."""
+        return json.dumps([[s.path, s.record, s.count] for s in self.spots], ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, text: str) -> ListHint | None:
+        """A hint from :meth:`dumps`; ``None`` for text that is not one (it is only a hint)."""
+        try:
+            return cls(tuple(Spot(str(p), str(r), int(c)) for p, r, c in json.loads(text)))
+        except (ValueError, TypeError):
+            return None
 
 
 def hint_for(page: Page, blocks: list[Block]) -> ListHint | None:

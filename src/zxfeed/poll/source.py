@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -106,26 +107,22 @@ def enrich_items(raw: list[RawItem], fetcher: Fetcher, now: datetime, *, budget:
         r.enriched = True
 
 
-Hints = dict[str, tuple[tuple[object, ...], ListHint]]
-
-
 def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
                 now: datetime | None = None,
-                cpu: AbstractContextManager[object] | None = None,
-                hints: Hints | None = None) -> PollResult:
+                cpu: AbstractContextManager[object] | None = None) -> PollResult:
     """Poll one source and store what it shows; never raises, whatever the site sends.
 
     ``cpu`` (a semaphore) bounds how many polls parse and store at once, so that a burst
     of changed pages does not have dozens of threads contend for one interpreter.
-    ``hints`` (one dict per process, kept across polls) remembers where each source's list
-    stood, so that a changed page is read there first instead of searched again. A poll
+    Where the source's list stood is kept in the store with its state, so that a changed
+    page is read there first instead of searched again (after a restart too). A poll
     that fails in our own code is recorded as that source's error (kind ``internal``,
     with backoff), logged in one line, and the other sources' polls go on.
     """
     started = time.monotonic()
     now = now or datetime.now(SHANGHAI)
     try:
-        return _poll(src, cfg, store, fetcher, now, cpu or nullcontext(), started, hints)
+        return _poll(src, cfg, store, fetcher, now, cpu or nullcontext(), started)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"[:300]
         log.warning("poll source=%s failed in zxfeed itself: %s", src.id, message)
@@ -139,8 +136,7 @@ def poll_source(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher,
 
 
 def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: datetime,
-          cpu: AbstractContextManager[object], started: float, hints: Hints | None = None
-          ) -> PollResult:
+          cpu: AbstractContextManager[object], started: float) -> PollResult:
     state = store.source(src.id, counts=False)
     policy = reach_for(src, cfg)
     try:
@@ -164,16 +160,10 @@ def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: d
                           seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
     tz = ZoneInfo(cfg.schedule.timezone)  # the sites' zone: year-less and relative dates
     # A hint holds for the page it was found on, read with the same settings.
-    setting = (resp.url, src.kind, src.encoding, repr(src.lists), bool(src.selectors))
-    remembered = hints.get(src.id) if hints is not None else None
-    hint = remembered[1] if remembered and remembered[0] == setting else None
+    setting = _hint_setting(src, resp.url)
     with cpu:
-        extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz, hint)
-    if hints is not None:
-        if extraction.hint is not None:
-            hints[src.id] = (setting, extraction.hint)
-        else:
-            hints.pop(src.id, None)
+        extraction = _extract(src, resp.body, resp.url, resp.content_type, now, tz,
+                              _stored_hint(state, setting))
     if src.json_fields and src.json_fields.page_param and src.json_fields.pages > 1:
         extraction.items += _more_pages(src, cfg, fetcher, now, {i.url for i in extraction.items}, tz)
     enrich_items(extraction.items, fetcher, now, store=store, robots=src.robots,
@@ -208,10 +198,25 @@ def _poll(src: SourceConfig, cfg: Config, store: Store, fetcher: Fetcher, now: d
             # A page that yielded nothing is re-parsed next time, in case the fault was ours.
             body_hash=resp.body_hash if items else None, encoding=extraction.encoding,
             warning=verdict.reason, evidence=evidence,
+            list_hint=f"{setting} {extraction.hint.dumps()}" if extraction.hint else None,
         )
     return PollResult(src.id, "ok", verdict.state, found=len(items), new=saved.new,
                       updated=saved.updated, error=verdict.reason,
                       seconds=time.monotonic() - started, fetch_seconds=resp.elapsed)
+
+
+def _hint_setting(src: SourceConfig, url: str) -> str:
+    """What a list hint was found with: the page and the settings that read it."""
+    setting = (url, src.kind, src.encoding, repr(src.lists), bool(src.selectors))
+    return hashlib.blake2b(repr(setting).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _stored_hint(state: SourceState | None, setting: str) -> ListHint | None:
+    """The hint kept with the source's state, if it was found with ``setting``."""
+    if state is None or not state.list_hint:
+        return None
+    found_with, _, text = state.list_hint.partition(" ")
+    return ListHint.loads(text) if found_with == setting else None
 
 
 def _extract(src: SourceConfig, body: bytes, url: str, content_type: str | None,

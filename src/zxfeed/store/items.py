@@ -78,8 +78,12 @@ class ItemsMixin(StoreBase):
         encoding: str | None = None,
         warning: str | None = None,
         evidence: dict | None = None,
+        list_hint: str | None = None,
     ) -> SaveResult:
-        """Store one poll's items and the source's new state in a single transaction."""
+        """Store one poll's items and the source's new state in a single transaction.
+
+        ``list_hint`` replaces the source's remembered list position (``None`` forgets it).
+        """
         new: list[Item] = []
         updated: list[Item] = []
         stamp = _iso(now)
@@ -123,13 +127,14 @@ class ItemsMixin(StoreBase):
                 "next_poll=NULL, state_since=CASE WHEN state=? THEN state_since ELSE ? END, "
                 "state=?, etag=?, last_modified=?, body_hash=?, encoding=COALESCE(?, encoding), "
                 "items_last=?, last_error=?, last_error_kind=?, recent_counts=?, "
-                "evidence=COALESCE(?, evidence), baseline_at=COALESCE(baseline_at, ?) WHERE id=?",
+                "evidence=COALESCE(?, evidence), baseline_at=COALESCE(baseline_at, ?), list_hint=? "
+                "WHERE id=?",
                 # The baseline is the first poll that found items: an empty or broken first
                 # page must not turn the whole list into "new" once it is fixed.
                 (stamp, state, stamp, state, stamp, state, etag, last_modified, body_hash, encoding,
                  len(items) + len(gone), warning, state if warning else None, json.dumps(recent),
                  json.dumps(evidence, ensure_ascii=False) if evidence else None,
-                 stamp if items else None, source_id),
+                 stamp if items else None, list_hint, source_id),
             )
         return SaveResult(new=new, updated=updated, baseline=baseline)
 

@@ -260,11 +260,17 @@ _BANDS_FROM_ITEMS = """INSERT INTO simhash_bands (band, value, item_id)
     UNION ALL SELECT 3, (simhash >> 39) & 8191, id FROM items WHERE simhash IS NOT NULL
     UNION ALL SELECT 4, (simhash >> 52) & 4095, id FROM items WHERE simhash IS NOT NULL"""
 
+# Where a source's list stood on its last changed page (the extract stage's ListHint, as text):
+# a restart or a one-shot poll reads a changed page there first instead of searching it again.
+_V14_LIST_HINT = """
+ALTER TABLE sources ADD COLUMN list_hint TEXT;
+"""
+
 # A step is a script of SQLite statements, or a function of the open connection (sqlite3's,
 # or the PostgreSQL one that takes the same statements) for what SQL alone cannot compute.
 MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8_CONTENT, _V9_SUBSCRIPTIONS, _V10_STORE_PROBE,
-    _V11_LEASES, _V12_ROBOTS, _v13_simhash_v2)
+    _V11_LEASES, _V12_ROBOTS, _v13_simhash_v2, _V14_LIST_HINT)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

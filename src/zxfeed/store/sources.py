@@ -39,6 +39,7 @@ class SourceState:
     next_poll: datetime | None = None
     last_error_at: datetime | None = None
     operator_state: SourceStateName | None = None
+    list_hint: str | None = None  # where the list stood last time (the poll stage's text)
 
 
 class SourcesMixin(StoreBase):
@@ -55,7 +56,8 @@ class SourcesMixin(StoreBase):
                     "ON CONFLICT(id) DO UPDATE SET name=excluded.name, url=excluded.url, "
                     "etag=CASE WHEN sources.url=excluded.url THEN sources.etag END, "
                     "last_modified=CASE WHEN sources.url=excluded.url THEN sources.last_modified END, "
-                    "body_hash=CASE WHEN sources.url=excluded.url THEN sources.body_hash END",
+                    "body_hash=CASE WHEN sources.url=excluded.url THEN sources.body_hash END, "
+                    "list_hint=CASE WHEN sources.url=excluded.url THEN sources.list_hint END",
                     (sid, name, url),
                 )
 
@@ -99,7 +101,7 @@ class SourcesMixin(StoreBase):
             state_since=_dt(row["state_since"]), recent_counts=json.loads(row["recent_counts"]),
             evidence=json.loads(row["evidence"]) if row["evidence"] else None,
             next_poll=_dt(row["next_poll"]), last_error_at=_dt(row["last_error_at"]),
-            operator_state=row["operator_state"],
+            operator_state=row["operator_state"], list_hint=row["list_hint"],
         )
 
     def record_unchanged(self, source_id: str, now: datetime, *, etag: str | None = None,
