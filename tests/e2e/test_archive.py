@@ -89,3 +89,89 @@ def test_no_archive_links_below_one_full_page(tmp_path: Path) -> None:
     assert "prev-archive" not in _links(tmp_path / "feeds/all.atom")
     assert not (tmp_path / "feeds/archive").exists()
     store.close()
+
+
+def _hrefs(feeds: Path) -> list[tuple[Path, str, Path]]:
+    """(file, rel, target) of every archive link in every Atom file under ``feeds``."""
+    out = []
+    for file in feeds.rglob("*.atom"):
+        for rel, href in _links(file).items():
+            if rel in ("prev-archive", "next-archive", "current"):
+                out.append((file, rel, _local(feeds, href)))
+    return out
+
+
+def _chains_complete(feeds: Path) -> None:
+    """Pages on disk are 1 … w for every feed, and every archive link resolves."""
+    for folder in {p.parent for p in (feeds / "archive").rglob("*.atom")}:
+        numbers = sorted(int(p.stem) for p in folder.glob("*.atom"))
+        assert numbers == list(range(1, len(numbers) + 1)), folder
+    for file, rel, target in _hrefs(feeds):
+        assert target.exists(), (file, rel, target)
+
+
+def test_budgeted_rounds_write_every_missing_page(tmp_path: Path) -> None:
+    """A store with many missing pages gets them in later rounds, oldest first, each link resolving."""
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试政协", "http://zx.example.gov.cn/")])
+    _poll(store, 0, 60, NOW)  # 20 pages of 3 in the merged, region and source feeds
+    kwargs = dict(title="政协动态", base_url="http://127.0.0.1:8080", limit=4,
+                  source_names={"s1": "测试政协"}, archive_page=3)
+    feeds = tmp_path / "feeds"
+    pub = Publisher(store, feeds, archive_seconds=0.0, **kwargs)  # type: ignore[arg-type]
+    pub.publish()
+    assert pub.archive_pending()
+    first = sorted(p.relative_to(feeds).as_posix() for p in (feeds / "archive").rglob("*.atom"))
+    assert first == ["archive/all/1.atom", "archive/all/2.atom", "archive/all/3.atom",
+                     "archive/all/4.atom"]  # one small chunk, the oldest pages of the first feed
+    assert _local(feeds, _links(feeds / "all.atom")["prev-archive"]).name == "4.atom"
+    assert "prev-archive" not in _links(feeds / "region/山东省.atom")  # none of its pages yet
+    _chains_complete(feeds)
+    pages = {p: p.read_bytes() for p in (feeds / "archive").rglob("*.atom")}
+    rounds = 0
+    while pub.archive_pending():
+        pub.archive_step()
+        rounds += 1
+        assert rounds < 100
+        _chains_complete(feeds)
+        for p, data in pages.items():
+            assert p.read_bytes() == data  # written once, never changed
+        pages |= {p: p.read_bytes() for p in (feeds / "archive").rglob("*.atom") if p not in pages}
+        if rounds == 3:
+            _poll(store, 60, 9, NOW + timedelta(days=1))  # news while pages are still missing
+            pub.publish(regions={"山东省"}, sources={"s1"})
+    assert rounds >= 10
+    for feed in ("all", "region/山东省", "source/s1"):
+        current = feeds / f"{feed}.atom"
+        assert _local(feeds, _links(current)["prev-archive"]) == feeds / f"archive/{feed}/23.atom"
+    # Byte for byte what one unbudgeted round writes into an empty folder.
+    alone = tmp_path / "alone"
+    Publisher(store, alone, **kwargs).publish()  # type: ignore[arg-type]
+    ours = {p.relative_to(feeds): p.read_bytes() for p in feeds.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(alone): p.read_bytes() for p in alone.rglob("*") if p.is_file()}
+    assert ours.keys() == theirs.keys() and ours == theirs
+    assert jing(*(feeds / "archive/all").glob("*.atom")).returncode == 0
+    store.close()
+
+
+def test_pages_on_disk_are_kept_by_a_new_publisher(tmp_path: Path) -> None:
+    """A restart reads which pages exist; it continues after them and rewrites none."""
+    store = Store(tmp_path / "z.db")
+    store.sync_sources([("s1", "测试政协", "http://zx.example.gov.cn/")])
+    _poll(store, 0, 30, NOW)
+    kwargs = dict(title="政协动态", base_url="http://127.0.0.1:8080", limit=4,
+                  source_names={"s1": "测试政协"}, archive_page=3)
+    feeds = tmp_path / "feeds"
+    Publisher(store, feeds, archive_seconds=0.0, **kwargs).publish()  # type: ignore[arg-type]
+    page4 = feeds / "archive/all/4.atom"
+    before = page4.stat().st_mtime_ns, page4.read_bytes()
+    assert not (feeds / "archive/all/5.atom").exists()
+    _poll(store, 30, 6, NOW + timedelta(days=1))
+    again = Publisher(store, feeds, archive_seconds=0.0, **kwargs)  # type: ignore[arg-type]
+    again.publish()
+    while again.archive_pending():
+        again.archive_step()
+    assert (page4.stat().st_mtime_ns, page4.read_bytes()) == before
+    assert _local(feeds, _links(feeds / "all.atom")["prev-archive"]).name == "12.atom"
+    _chains_complete(feeds)
+    store.close()

@@ -21,6 +21,9 @@ from .observer import NO_OBSERVER, DaemonObserver
 
 log = logging.getLogger("zxfeed.schedule")
 SHARED_WINDOW = 300.0  # seconds back that other nodes' changes are looked for (late commits, clocks)
+# Thread CPU a round spends on missing archive pages: a burst or a first start on a big store
+# fills hundreds, which must not hold the current feeds (nor the polls waiting for the round).
+ARCHIVE_SECONDS = 0.3
 
 
 def make_publisher(cfg: Config, store: Store) -> Publisher:
@@ -52,6 +55,7 @@ class FeedPublishing:
         self.store = store
         self.observer = observer
         self.publisher = make_publisher(cfg, store)
+        self.publisher.archive_seconds = ARCHIVE_SECONDS
         self.pinger = HubPinger(cfg.feeds.hub) if cfg.feeds.hub else None
         self.cpu: threading.Semaphore | None = None
         self._regions: set[str] = set()
@@ -81,7 +85,10 @@ class FeedPublishing:
             self.cfg = cfg
             self._derived = {k: v for k, v in self._derived.items()
                              if k.split("--")[0] in keep and k not in keep}
+            pending = self.publisher.archives.pending
             self.publisher = make_publisher(cfg, self.store)
+            self.publisher.archive_seconds = ARCHIVE_SECONDS
+            self.publisher.archives.pending.update(pending)  # still missing, whatever changed
             self.publisher.source_names.update(self._derived)
 
     def publish_all(self) -> None:
@@ -110,10 +117,16 @@ class FeedPublishing:
         self.store.flush()  # unchanged polls' bookkeeping, a batch every few seconds
         self.shared_changes()
         with self._dirty_lock:
-            if not self._sources:
-                return
             regions, sources = self._regions, self._sources
-            self._regions, self._sources = set(), set()
+            if sources:
+                self._regions, self._sources = set(), set()
+        if not sources:
+            if self.publisher.archive_pending():  # pages left over by earlier rounds
+                with self._lock:
+                    written = self._timed(lambda: self.publisher.archive_step(cpu=self.cpu))
+                log.info("wrote %d archive pages and feed files", len(written))
+                self._ping(written)
+            return
         with self._lock:
             written = self._timed(lambda: self.publisher.publish(regions=regions, sources=sources,
                                                                  cpu=self.cpu))

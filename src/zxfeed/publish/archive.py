@@ -1,26 +1,35 @@
 """RFC 5005 archived feeds: fixed pages of a feed's items in the order they were stored.
 
-Page *n* of a feed holds its items number (n-1)·size … n·size-1 by storage order
-(SQLite rowid: append-only), so a page, once full, is written once and never changes;
-it links the page before it (``prev-archive``) and the current feed (``current``). The
-current document links the newest full page, so a reader that was away walks back only
-as far as it needs to.
+Page *n* of a feed holds the ``size`` items stored after the last item of page *n-1* (SQLite
+rowid: append-only), so a page, once full, is written once and never changes; it links the
+page before it (``prev-archive``) and the current feed (``current``). Pages are written
+oldest first, so those on disk are always pages 1 … *w*; the current document links page
+*w*, the newest whose chain back to page 1 is complete.
+
+Writing pages is budgeted (:class:`Archives`): a burst of new items or a first start on a
+big store fills hundreds of pages, which later rounds write while the current documents
+and the polls go on; a current document's link moves on when its pages are written.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..models import Item
-from ..store import Store
 from .formats import MEDIA_TYPES
 from .formats.atom import render_atom
 
 if TYPE_CHECKING:
     from .publisher import FeedSpec, Publisher
+
+# Pages read from the store in one query when many are missing (a first start on a big store).
+PAGES_PER_QUERY = 20
 
 
 def archive_path(spec: FeedSpec, page: int) -> str:
@@ -28,77 +37,139 @@ def archive_path(spec: FeedSpec, page: int) -> str:
     return f"archive/{spec.path.removesuffix('.atom')}/{page}.atom"
 
 
-def full_pages(store: Store, spec: FeedSpec, size: int,
-               counts: dict[tuple[str | None, str | None], int] | None = None) -> int:
-    """How many full archive pages a feed has (``counts``: answers already read this round)."""
-    key = (spec.region, spec.source_id)
-    if counts is not None and key in counts:
-        return counts[key] // size
-    count = store.archive_count(spec.region, spec.source_id)
-    if counts is not None:
-        counts[key] = count
-    return count // size
+@dataclass(slots=True)
+class Chain:
+    """One feed's pages on disk: 1 … ``written``; ``last`` is the rowid of page ``written``'s last item."""
+
+    written: int
+    last: int
+    full: int = 0  # full pages the store holds, as last counted
 
 
-def archive_links(publisher: Publisher, spec: FeedSpec, size: int) -> list[tuple[str, str, str]]:
-    """The current document's link to its newest full archive page (none before the first)."""
-    pages = _written(full_pages(publisher.store, spec, size, publisher.round_counts))
-    if not pages:
-        return []
-    return [("prev-archive", _url(publisher, archive_path(spec, pages)), MEDIA_TYPES[".atom"])]
+class Archives:
+    """The archive pages of a publisher's feeds: which exist, which are missing, writing them."""
 
+    def __init__(self, publisher: Publisher) -> None:
+        self.publisher = publisher
+        self.chains: dict[str, Chain] = {}
+        self.pending: dict[str, FeedSpec] = {}  # feeds with full pages not written yet, oldest first
 
-# Pages read from the store in one query when many are missing (a first start on a big store):
-# one OFFSET scan per page made writing N pages cost N scans of the whole archive.
-PAGES_PER_QUERY = 20
+    @property
+    def size(self) -> int:
+        return self.publisher.archive_page
 
+    def links(self, spec: FeedSpec) -> list[tuple[str, str, str]]:
+        """The current document's link to its newest page whose chain is complete (none before the second)."""
+        chain = self.chain(spec)
+        if chain.written < 2:
+            return []
+        return [("prev-archive", self.url(archive_path(spec, chain.written)), MEDIA_TYPES[".atom"])]
 
-def write_archives(publisher: Publisher, spec: FeedSpec, size: int) -> list[Path]:
-    """Write the full pages not written yet; pages already on disk are left as they are."""
-    written = []
-    pages = _written(full_pages(publisher.store, spec, size, publisher.round_counts))
-    missing = []
-    for page in range(pages, 0, -1):
-        if (publisher.directory / archive_path(spec, page)).exists():
-            break  # older pages were written before this one
-        missing.append(page)
-    for start in range(0, len(missing), PAGES_PER_QUERY):
-        chunk = missing[start : start + PAGES_PER_QUERY]  # newest first
-        low = chunk[-1]
-        rows = publisher.store.archive_slice((low - 1) * size, size * len(chunk), spec.region,
-                                             spec.source_id)
-        for page in chunk:
-            part = rows[(page - low) * size : (page - low + 1) * size]
-            written.append(_write_page(publisher, spec, page, list(reversed(part))))
-    return written
+    def chain(self, spec: FeedSpec) -> Chain:
+        """What is on disk for a feed (read once, then kept), and how many pages the store fills."""
+        chain = self.chains.get(spec.path)
+        if chain is None:
+            written = 0
+            while (self.publisher.directory / archive_path(spec, written + 1)).exists():
+                written += 1
+            last = 0
+            if written:
+                # Where page ``written`` ends: one scan, once per feed and publisher.
+                seq = self.publisher.store.archive_seq(written * self.size - 1, spec.region,
+                                                       spec.source_id)
+                last = seq if seq is not None else 0
+            chain = self.chains[spec.path] = Chain(written, last)
+        return chain
 
+    def count(self, spec: FeedSpec) -> Chain:
+        """Count the full pages the store holds for a feed; note it as pending when some are missing."""
+        chain = self.chain(spec)
+        after = self.publisher.store.archive_count_after(chain.last, spec.region, spec.source_id)
+        chain.full = chain.written + after // self.size
+        if chain.full >= 2 and chain.full > chain.written:
+            self.pending.setdefault(spec.path, spec)
+        return chain
 
-def _write_page(publisher: Publisher, spec: FeedSpec, page: int, items: list[Item]) -> Path:
-    """One archive page of ``items`` (newest first), linked to its neighbours and the feed."""
-    path = publisher.directory / archive_path(spec, page)
-    entries = publisher.entries(items, {} if spec.region is None and spec.source_id is None else None)
-    current = publisher.feed_info(spec, entries)
-    links = [("current", current.urls[".atom"], MEDIA_TYPES[".atom"])]
-    if page > 1:
-        links.append(("prev-archive", _url(publisher, archive_path(spec, page - 1)),
-                      MEDIA_TYPES[".atom"]))
-    else:
-        # The first page links forward: an archive document links another (RFC 5005 §4).
-        links.append(("next-archive", _url(publisher, archive_path(spec, 2)), MEDIA_TYPES[".atom"]))
-    feed = replace(current, title=f"{current.title}（存档 {page}）",
-                   urls={".atom": _url(publisher, archive_path(spec, page))},
-                   links=links, archive=True, hub=None)
-    from .publisher import _write
+    def write(self, *, seconds: float | None = None,
+              cpu: AbstractContextManager[object] | None = None,
+              clock: Callable[[], float] = time.thread_time) -> tuple[list[Path], list[FeedSpec]]:
+        """Write missing pages, oldest first, feed after feed, until ``seconds`` of CPU are spent.
 
-    rel = archive_path(spec, page)
-    _write(path, render_atom(feed, entries, stylesheet="../" * rel.count("/") + "feed.xsl"))
-    return path
+        Returns the pages written and the feeds whose complete chain grew (their current
+        document links a newer page now). Without a budget every missing page is written.
+        """
+        start, done = clock(), 0
+        written: list[Path] = []
+        moved: list[FeedSpec] = []
+        for path, spec in list(self.pending.items()):
+            chain = self.chain(spec)
+            before = chain.written
+            while chain.written < chain.full:
+                # Each round writes something, however small its budget.
+                if done and seconds is not None and clock() - start >= seconds:
+                    break
+                with cpu or nullcontext():
+                    # Small chunks when budgeted: the budget is looked at between chunks.
+                    new = self._write_chunk(spec, chain, 4 if seconds is not None else None)
+                written += new
+                done += len(new)
+            if chain.written > before:
+                moved.append(spec)
+            if chain.written >= chain.full:
+                del self.pending[path]
+            else:
+                break  # budget spent
+        return written, moved
 
+    def write_feed(self, spec: FeedSpec) -> list[Path]:
+        """Every missing page of one feed."""
+        chain, written = self.chain(spec), []
+        while chain.written < chain.full:
+            written += self._write_chunk(spec, chain, None)
+        self.pending.pop(spec.path, None)
+        return written
 
-def _written(full: int) -> int:
-    """Pages written: the first waits for the second, which it links as ``next-archive``."""
-    return full if full >= 2 else 0
+    def _write_chunk(self, spec: FeedSpec, chain: Chain, most: int | None) -> list[Path]:
+        """The next pages of one feed (a few per query); page 1 only with page 2, which it links."""
+        count = min(PAGES_PER_QUERY, chain.full - chain.written, max(1, most or PAGES_PER_QUERY))
+        if chain.written == 0:
+            count = max(count, 2)
+        rows = self.publisher.store.archive_after(chain.last, count * self.size, spec.region,
+                                                  spec.source_id)
+        out: list[Path] = []
+        fill = len(rows) // self.size
+        if chain.written == 0 and fill < 2:
+            fill = 0  # page 1 links page 2: both or neither
+        for k in range(fill):
+            part = rows[k * self.size : (k + 1) * self.size]
+            page = chain.written + 1
+            path = self.publisher.directory / archive_path(spec, page)
+            if not path.exists():  # once written, a page never changes
+                self._write_page(spec, page, [it for _, it in reversed(part)], path)
+                out.append(path)
+            chain.written, chain.last = page, part[-1][0]
+        if fill < count:
+            chain.full = chain.written  # fewer items than counted (removed meanwhile)
+        return out
 
+    def _write_page(self, spec: FeedSpec, page: int, items: list[Item], path: Path) -> None:
+        """One archive page of ``items`` (newest first), linked to its neighbours and the feed."""
+        pub = self.publisher
+        entries = pub.entries(items, {} if spec.region is None and spec.source_id is None else None)
+        current = pub.feed_info(spec, entries)
+        links = [("current", current.urls[".atom"], MEDIA_TYPES[".atom"])]
+        if page > 1:
+            links.append(("prev-archive", self.url(archive_path(spec, page - 1)), MEDIA_TYPES[".atom"]))
+        else:
+            # The first page links forward: an archive document links another (RFC 5005 §4).
+            links.append(("next-archive", self.url(archive_path(spec, 2)), MEDIA_TYPES[".atom"]))
+        feed = replace(current, title=f"{current.title}（存档 {page}）",
+                       urls={".atom": self.url(archive_path(spec, page))},
+                       links=links, archive=True, hub=None)
+        from .publisher import _write
 
-def _url(publisher: Publisher, rel: str) -> str:
-    return f"{publisher.base_url}/feeds/{quote(rel)}"
+        rel = archive_path(spec, page)
+        _write(path, render_atom(feed, entries, stylesheet="../" * rel.count("/") + "feed.xsl"))
+
+    def url(self, rel: str) -> str:
+        return f"{self.publisher.base_url}/feeds/{quote(rel)}"

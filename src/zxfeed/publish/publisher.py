@@ -21,7 +21,7 @@ from ..files import private_dir
 from ..models import Item
 from ..normalize.reprints import story_head
 from ..store import Store
-from .archive import archive_links, write_archives
+from .archive import Archives
 from .feedfilter import FeedFilter
 from .formats import FeedInfo, feed_filename, feed_urn
 from .formats.atom import render_atom
@@ -68,7 +68,8 @@ class Publisher:
                  content_modes: dict[str, str] | None = None,
                  levels: dict[str, str | None] | None = None,
                  custom: list[tuple[str, FeedFilter]] | None = None,
-                 archive_page: int = 0, hub: str | None = None) -> None:
+                 archive_page: int = 0, hub: str | None = None,
+                 archive_seconds: float | None = None) -> None:
         self.store = store
         self.directory = Path(directory)
         self.title = title
@@ -79,7 +80,9 @@ class Publisher:
         self.levels = levels or {}
         self.custom = custom or []
         self.archive_page = archive_page
-        self.round_counts: dict[tuple[str | None, str | None], int] | None = None
+        # Thread CPU spent writing archive pages per round (None: every missing page at once).
+        self.archive_seconds = archive_seconds
+        self.archives = Archives(self)
         self.hub = hub
         self._epoch: datetime | None = None
 
@@ -154,7 +157,7 @@ class Publisher:
         entries = self.entries(items, related)
         feed = self.feed_info(spec, entries)
         if self.archive_page and spec.filter is None:
-            feed = replace(feed, links=archive_links(self, spec, self.archive_page))
+            feed = replace(feed, links=self.archives.links(spec))
         atom = self.render_format(".atom", feed, entries, (previous or {}).get(".atom"))
         out = {".atom": atom}
         for suffix in SUFFIXES[1:]:
@@ -177,9 +180,24 @@ class Publisher:
         for spec in self.specs(regions=regions, sources=sources):
             with cpu or nullcontext():
                 written += self._publish_one(spec)
+        if self.archive_seconds is not None:
+            written += self.archive_step(cpu)
         return written
 
-    def _publish_one(self, spec: FeedSpec) -> list[Path]:
+    def archive_pending(self) -> bool:
+        """Whether some feed has full archive pages not written yet (budgeted rounds)."""
+        return bool(self.archives.pending)
+
+    def archive_step(self, cpu: AbstractContextManager[object] | None = None) -> list[Path]:
+        """Missing archive pages, oldest first, for ``archive_seconds`` of CPU; then the current
+        documents of the feeds whose chain grew, so that they link their newest page."""
+        pages, moved = self.archives.write(seconds=self.archive_seconds, cpu=cpu)
+        for spec in moved:
+            with cpu or nullcontext():
+                pages += self._publish_one(spec, archives=False)
+        return pages
+
+    def _publish_one(self, spec: FeedSpec, archives: bool = True) -> list[Path]:
         """Render one feed in every format and write the files whose bytes changed."""
         previous: dict[str, bytes | None] = {}
         for suffix in SUFFIXES:
@@ -188,18 +206,15 @@ class Publisher:
             except FileNotFoundError:
                 previous[suffix] = None
         written = []
-        # The archive's size is read once per feed and round (a count over the whole archive).
-        self.round_counts = {}
-        try:
-            if self.archive_page and spec.filter is None:
-                written += write_archives(self, spec, self.archive_page)
-            for suffix, data in self.render_spec(spec, previous).items():
-                if data != previous[suffix]:
-                    path = self.directory / spec.variant(suffix)
-                    _write(path, data)
-                    written.append(path)
-        finally:
-            self.round_counts = None
+        if archives and self.archive_page and spec.filter is None:
+            self.archives.count(spec)
+            if self.archive_seconds is None:
+                written += self.archives.write_feed(spec)
+        for suffix, data in self.render_spec(spec, previous).items():
+            if data != previous[suffix]:
+                path = self.directory / spec.variant(suffix)
+                _write(path, data)
+                written.append(path)
         return written
 
     def render_format(self, suffix: str, feed: FeedInfo, entries: list[Entry],

@@ -321,18 +321,28 @@ class ItemsMixin(StoreBase):
         args.append(limit)
         return [item_from_row(r) for r in self._query(" ".join(sql), args)]
 
-    def archive_count(self, region: str | None = None, source_id: str | None = None) -> int:
-        """How many items a feed's archive holds (stories once, in the merged feed)."""
+    def archive_after(self, after: int, size: int, region: str | None = None,
+                      source_id: str | None = None) -> list[tuple[int, Item]]:
+        """Up to ``size`` items of a feed's archive stored after ``after``, oldest first, with
+        their position in storage order (``rowid``: append-only)."""
         where, args = _scope(region, source_id)
-        return self._query(f"SELECT COUNT(*) FROM {where}", args)[0][0]
+        rows = self._query(f"SELECT items.rowid AS archive_seq, items.* FROM {where} "
+                           "AND items.rowid > ? ORDER BY items.rowid LIMIT ?", [*args, after, size])
+        return [(r["archive_seq"], item_from_row(r)) for r in rows]
 
-    def archive_slice(self, offset: int, size: int, region: str | None = None,
-                      source_id: str | None = None) -> list[Item]:
-        """``size`` items of a feed's archive from ``offset``, oldest stored first."""
+    def archive_count_after(self, after: int, region: str | None = None,
+                            source_id: str | None = None) -> int:
+        """How many items of a feed's archive were stored after ``after`` (a ``rowid``)."""
         where, args = _scope(region, source_id)
-        rows = self._query(f"SELECT items.* FROM {where} ORDER BY items.rowid LIMIT ? OFFSET ?",
-                           [*args, size, offset])
-        return [item_from_row(r) for r in rows]
+        return self._query(f"SELECT COUNT(*) FROM {where} AND items.rowid > ?", [*args, after])[0][0]
+
+    def archive_seq(self, offset: int, region: str | None = None,
+                    source_id: str | None = None) -> int | None:
+        """The ``rowid`` of a feed's archive item number ``offset`` (0: the first stored)."""
+        where, args = _scope(region, source_id)
+        rows = self._query(f"SELECT items.rowid FROM {where} ORDER BY items.rowid LIMIT 1 OFFSET ?",
+                           [*args, offset])
+        return rows[0][0] if rows else None
 
 
 def _like(word: str) -> str:
@@ -347,4 +357,4 @@ def _scope(region: str | None, source_id: str | None) -> tuple[str, list[object]
         return ("item_sources k JOIN items ON items.id = k.item_id WHERE k.source_id = ?",
                 [source_id])
     # A story's first stored copy stands for it, whichever copy heads it later.
-    return ("items WHERE items.story_id IS NULL OR items.story_id = items.id", [])
+    return ("items WHERE (items.story_id IS NULL OR items.story_id = items.id)", [])
