@@ -30,6 +30,7 @@ from .formats.entry import (
     CATEGORY_SOURCE,
     Entry,
     entry_id,
+    entry_updated,
     make_entry,
     story_id_urn,
 )
@@ -231,12 +232,13 @@ class Publisher:
     def entries(self, items: list[Item], related: dict[str, list[Item]] | None = None) -> list[Entry]:
         """Entries of items (story heads with their copies when ``related`` is given)."""
         merged = related is not None
+        times = distinct_times([entry_updated(it) for it in items], items)
         out = []
-        for it in items:
+        for it, when in zip(items, times, strict=True):
             label = self.source_names.get(it.source_id, it.source_name)
             mode = self.content_modes.get(it.source_id, "full")
-            out.append(make_entry(it, (related or {}).get(it.id, []), label, merged, mode))
-        return distinct_updated(out, items)
+            out.append(make_entry(it, (related or {}).get(it.id, []), label, merged, mode, when))
+        return out
 
     def feed_info(self, spec: FeedSpec, entries: list[Entry]) -> FeedInfo:
         """The feed's own facts; ``updated`` is its newest entry's (never a made-up date)."""
@@ -262,24 +264,24 @@ class Publisher:
         return stories(items, self.limit)
 
 
-def distinct_updated(entries: list[Entry], items: list[Item]) -> list[Entry]:
-    """Entries whose ``updated`` ties with an earlier-seen one's, moved on by whole seconds.
+def distinct_times(times: list[datetime], items: list[Item]) -> list[datetime]:
+    """Entries' ``updated`` times, those that tie with an earlier-seen one's moved on by whole seconds.
 
     Items dated by day only, or to the minute, share publish times; readers and validators
     take equal ``updated`` values within a feed as one entry changed twice. The copy seen
     first keeps its exact time, so adding an item never changes an existing entry.
     """
-    if len({e.updated for e in entries}) == len(entries):
-        return entries
-    order = sorted(range(len(entries)), key=lambda i: (
-        entries[i].updated, items[i].first_seen or entries[i].updated, items[i].id))
-    out = list(entries)
+    if len(set(times)) == len(times):
+        return times
+    order = sorted(range(len(times)), key=lambda i: (
+        times[i], items[i].first_seen or times[i], items[i].id))
+    out = list(times)
     last: datetime | None = None
     for i in order:  # oldest first: each takes the next free second at or after its own
-        when = entries[i].updated
+        when = times[i]
         if last is not None and when <= last:
             when = last + timedelta(seconds=1)
-            out[i] = replace(entries[i], updated=when)
+            out[i] = when
         last = when
     return out
 

@@ -81,8 +81,12 @@ def placeholder_summary(it: Item, label: str) -> str:
     return f"{label}，{seen.astimezone(SHANGHAI):%Y年%-m月%-d日}收录。" if seen else label
 
 
-def make_entry(it: Item, copies: list[Item], label: str, merged: bool, mode: str = "full") -> Entry:
-    """The entry for an item (a story's head in the merged feed, with its copies)."""
+def make_entry(it: Item, copies: list[Item], label: str, merged: bool, mode: str = "full",
+               updated: datetime | None = None) -> Entry:
+    """The entry for an item (a story's head in the merged feed, with its copies).
+
+    ``updated``: the time the feed shows (moved off a tie with another entry's).
+    """
     summary = it.summary if mode != "none" and it.summary else placeholder_summary(it, label)
     regions = tuple((r, CATEGORY_REGION, r) for r in it.regions)
     return Entry(
@@ -95,7 +99,7 @@ def make_entry(it: Item, copies: list[Item], label: str, merged: bool, mode: str
         source=(it.link, strip_control(it.source_name),
                 feed_urn(f"source/{feed_filename(it.source_id)}.atom")) if copies else None,
         published=it.published,
-        updated=entry_updated(it),
+        updated=updated or entry_updated(it),
         author=strip_control(it.source_name),
         categories=(*regions, (it.source_id, CATEGORY_SOURCE, strip_control(label))),
         summary=strip_control(summary),
