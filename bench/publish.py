@@ -9,7 +9,8 @@ Run by hand, never a test (figures depend on the machine)::
 The seeded store is kept (``--db``, default in the temp dir) and copied for each run, so that
 the second invocation starts at once. Every figure is thread CPU (``time.thread_time``) of the
 publishing thread, next to its wall time; the publisher is the daemon's (``make_publisher`` on a
-generated config: 100 entries per archive page, 200 per feed).
+generated config: 100 entries per archive page, 200 per feed), with the daemon's archive
+budget (``ARCHIVE_SECONDS`` of CPU per round) unless ``--unbudgeted``.
 
 Phases:
 
@@ -47,6 +48,7 @@ sys.path.insert(0, str(HERE))
 from fakeweb import REGIONS  # noqa: E402
 
 from zxfeed.config.settings import load_config  # noqa: E402
+from zxfeed.daemon import publishing  # noqa: E402
 from zxfeed.daemon.publishing import make_publisher  # noqa: E402
 from zxfeed.extract.dates import SHANGHAI  # noqa: E402
 from zxfeed.models import RawItem  # noqa: E402
@@ -146,6 +148,8 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=7, help="repetitions of the merged-feed figures")
     ap.add_argument("--db", help="seeded store to reuse (made when missing)")
     ap.add_argument("--profile", choices=("start", "burst", "merged", "archive"), help="cProfile one phase")
+    ap.add_argument("--unbudgeted", action="store_true", help="every archive page in the round "
+                    "(as zxfeed publish does), not the daemon's budgeted rounds")
     ap.add_argument("--skip-start", action="store_true", help="no start phase (the burst then "
                     "publishes into an empty folder)")
     a = ap.parse_args()
@@ -161,8 +165,13 @@ def main() -> None:
     store = Store(cfg.db_path)
     store.sync_sources([(s.id, s.name, s.url) for s in cfg.sources])
     pub = make_publisher(cfg, store)
+    budget = getattr(publishing, "ARCHIVE_SECONDS", None)  # the daemon's archive budget, when it has one
+    if budget is not None and not a.unbudgeted:
+        pub.archive_seconds = budget
     load = os.getloadavg()
-    print(f"store {store.item_count():,} items, {a.sources} sources; load average "
+    shown = getattr(pub, "archive_seconds", None)
+    print(f"store {store.item_count():,} items, {a.sources} sources; archive budget "
+          f"{'none' if shown is None else f'{shown} s CPU a round'}; load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; work dir {work}")
 
     def line(label: str, cpu: float, wall: float, extra: str = "") -> None:

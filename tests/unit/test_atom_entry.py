@@ -1,12 +1,18 @@
-"""Atom entries written as text are byte for byte feedgen's (the reference renderer)."""
+"""Entries written as text are byte for byte what the reference renderers give.
+
+Atom entries: feedgen's (``_feedgen_entry``); RSS items: lxml's (``_lxml_item``, taken when
+any text is refused by XML, forced here by a pattern matching everything).
+"""
 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from zxfeed.publish.formats import FeedInfo, rss
 from zxfeed.publish.formats.atom import ENTRY_FORMAT, _entry, _feedgen_entry
 from zxfeed.publish.formats.entry import CATEGORY_REGION, CATEGORY_SOURCE, Entry
 
@@ -114,3 +120,28 @@ def test_typical_entry_layout() -> None:
         "    <summary/>\n"
         '    <category term="山东省" scheme="urn:zxfeed:region" label="山东省"/>\n'
         "    <published>2026-12-01T09:30:00+08:00</published>\n  </entry>\n")
+
+
+def _rss(entries: list[Entry], links: list[tuple[str, str, str]]) -> bytes | type[Exception]:
+    feed = FeedInfo(id="urn:x", title="政协动态 · 山东省", urls={".rss": "http://127.0.0.1:8080/feeds/a.rss"},
+                    home="http://127.0.0.1:8080/", updated=datetime(2026, 12, 1, tzinfo=UTC),
+                    hub="http://hub.example/" if links else None, links=links)
+    try:
+        return rss.render_rss(feed, entries, stylesheet="feed.xsl")
+    except ValueError as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("pool", [SAFE, PIECES], ids=["xml-text", "with-refused-characters"])
+def test_rss_items_same_bytes_as_lxml(pool: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(2005)
+    feeds = [[random_entry(rng, pool) for _ in range(rng.choice([0, 1, 5, 40]))] for _ in range(120)]
+    links = [[], [("prev-archive", "http://127.0.0.1:8080/feeds/archive/all/3.atom", "application/atom+xml")]]
+    ours = [_rss(entries, links[i % 2]) for i, entries in enumerate(feeds)]
+    monkeypatch.setattr(rss, "NOT_XML", re.compile(""))  # every feed through lxml
+    theirs = [_rss(entries, links[i % 2]) for i, entries in enumerate(feeds)]
+    assert ours == theirs
+    if pool is SAFE:
+        assert any(isinstance(o, bytes) and o.count(b"<item>") == 40 for o in ours)
+    else:  # some feeds refused, some written
+        assert ValueError in ours and any(isinstance(o, bytes) and b"<item>" in o for o in ours)

@@ -10,14 +10,12 @@ itself renders any entry holding a string the fast path does not vouch for.
 
 from __future__ import annotations
 
-import re
-
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ... import __version__
-from . import MEDIA_TYPES, FeedInfo
+from . import MEDIA_TYPES, NOT_XML, FeedInfo, xml_attr, xml_text
 from .entry import Entry
 
 _MARK = b"<!-- zxfeed:"
@@ -69,13 +67,6 @@ def _link(rel: str, href: str, mtype: str) -> etree._Element:
     return el
 
 
-# Characters XML 1.0 allows; anything else goes to feedgen, whose lxml refuses it the same way.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
-                       "\r": "&#13;", "\t": "&#9;"})
-
-
 def _entry(e: Entry, key: str) -> bytes:
     """One ``<entry>`` after a comment naming its digest: feedgen's bytes, written as text.
 
@@ -85,39 +76,39 @@ def _entry(e: Entry, key: str) -> bytes:
     strings = [e.id, e.title, e.link, e.author, e.summary, e.content or "", *(e.source or ())]
     strings += [s for r in e.related for s in r] + [s for r in e.enclosures for s in r]
     strings += [s for c in e.categories for s in c]
-    if (not e.id or not e.title or e.updated.tzinfo is None or _NOT_XML.search("".join(strings))
+    if (not e.id or not e.title or e.updated.tzinfo is None or NOT_XML.search("".join(strings))
             or (e.published and e.published.tzinfo is None) or (e.source and not e.source[2])):
         return _feedgen_entry(e, key)  # feedgen raises or renders these its own way
-    out = ["  ", _MARK.decode(), key, " -->\n  <entry>\n    <id>", e.id.translate(_TEXT),
-           "</id>\n    <title>", e.title.translate(_TEXT), "</title>\n    <updated>",
+    out = ["  ", _MARK.decode(), key, " -->\n  <entry>\n    <id>", xml_text(e.id),
+           "</id>\n    <title>", xml_text(e.title), "</title>\n    <updated>",
            e.updated.isoformat(), "</updated>\n"]
     if e.author:
-        out += ["    <author>\n      <name>", e.author.translate(_TEXT), "</name>\n    </author>\n"]
+        out += ["    <author>\n      <name>", xml_text(e.author), "</name>\n    </author>\n"]
     if e.content:
-        out += ['    <content type="html">', e.content.translate(_TEXT), "</content>\n"]
-    out += ['    <link href="', e.link.translate(_ATTR), '" rel="alternate" type="text/html"/>\n']
+        out += ['    <content type="html">', xml_text(e.content), "</content>\n"]
+    out += ['    <link href="', xml_attr(e.link), '" rel="alternate" type="text/html"/>\n']
     for href, title in e.related:
-        out += ['    <link href="', href.translate(_ATTR), '" rel="related" type="text/html"']
+        out += ['    <link href="', xml_attr(href), '" rel="related" type="text/html"']
         if title:
-            out += [' title="', title.translate(_ATTR), '"']
+            out += [' title="', xml_attr(title), '"']
         out.append("/>\n")
     for href, title, mtype in e.enclosures:
-        out += ['    <link href="', href.translate(_ATTR), '" rel="enclosure"']
+        out += ['    <link href="', xml_attr(href), '" rel="enclosure"']
         if mtype:
-            out += [' type="', mtype.translate(_ATTR), '"']
+            out += [' type="', xml_attr(mtype), '"']
         if title:
-            out += [' title="', title.translate(_ATTR), '"']
+            out += [' title="', xml_attr(title), '"']
         out.append("/>\n")
     if e.summary:
-        out += ["    <summary>", e.summary.translate(_TEXT), "</summary>\n"]
+        out += ["    <summary>", xml_text(e.summary), "</summary>\n"]
     else:
         out.append("    <summary/>\n")
     for term, scheme, label in e.categories:
-        out += ['    <category term="', term.translate(_ATTR), '"']
+        out += ['    <category term="', xml_attr(term), '"']
         if scheme:
-            out += [' scheme="', scheme.translate(_ATTR), '"']
+            out += [' scheme="', xml_attr(scheme), '"']
         if label:
-            out += [' label="', label.translate(_ATTR), '"']
+            out += [' label="', xml_attr(label), '"']
         out.append("/>\n")
     if e.published:
         out += ["    <published>", e.published.isoformat(), "</published>\n"]
@@ -125,10 +116,10 @@ def _entry(e: Entry, key: str) -> bytes:
         href, title, feed_id = e.source
         out.append("    <source>\n")
         if title:
-            out += ["      <title>", title.translate(_TEXT), "</title>\n"]
+            out += ["      <title>", xml_text(title), "</title>\n"]
         if href:
-            out += ['      <link href="', href.translate(_ATTR), '"/>\n']
-        out += ["      <id>", feed_id.translate(_TEXT), "</id>\n      <updated>",
+            out += ['      <link href="', xml_attr(href), '"/>\n']
+        out += ["      <id>", xml_text(feed_id), "</id>\n      <updated>",
                 e.updated.isoformat(), "</updated>\n    </source>\n"]
     out.append("  </entry>\n")
     return "".join(out).encode("utf-8")

@@ -1,4 +1,8 @@
-"""RSS 2.0 of the same entries: ``guid`` is the Atom id, ``content:encoded`` the full text."""
+"""RSS 2.0 of the same entries: ``guid`` is the Atom id, ``content:encoded`` the full text.
+
+The channel is built with lxml, its items written as text with lxml's escaping and layout
+(:func:`_item`; same bytes as :func:`_lxml_item`, the reference: ``tests/unit/test_atom_entry.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from email.utils import format_datetime
 from lxml import etree
 
 from ... import __version__
-from . import MEDIA_TYPES, FeedInfo
+from . import MEDIA_TYPES, NOT_XML, FeedInfo, xml_attr, xml_text
 from .entry import Entry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -39,22 +43,57 @@ def render_rss(feed: FeedInfo, entries: list[Entry], stylesheet: str | None = No
     _sub(ch, "language", "zh-CN")
     _sub(ch, "lastBuildDate", format_datetime(feed.updated))
     _sub(ch, "generator", f"zxfeed {__version__}")
-    for e in entries:
-        item = _sub(ch, "item")
-        _sub(item, "title", e.title)
-        _sub(item, "link", e.link)
-        _sub(item, "description", e.summary)
-        if e.content:
-            _sub(item, f"{{{CONTENT_NS}}}encoded", e.content)
-        # RSS's author must be an e-mail address; a committee's name goes in dc:creator.
-        _sub(item, f"{{{DC_NS}}}creator", e.author)
-        for term, scheme, _label in e.categories:
-            _sub(item, "category", term, domain=scheme)
-        _sub(item, "guid", e.id, isPermaLink="false")
-        if e.published:
-            _sub(item, "pubDate", format_datetime(e.published))
+    strings = [s for e in entries for s in _strings(e)]
+    if NOT_XML.search("".join(strings)):
+        for e in entries:  # lxml refuses such text: let it say so
+            _lxml_item(ch, e)
+        items = b""
+    else:
+        items = "".join(_item(e) for e in entries).encode("utf-8")
     etree.indent(rss)
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet:
         head += b'<?xml-stylesheet type="text/xsl" href="%s"?>\n' % stylesheet.encode()
-    return head + etree.tostring(rss, encoding="UTF-8") + b"\n"
+    doc, end, tail = etree.tostring(rss, encoding="UTF-8").rpartition(b"  </channel>")
+    return head + doc + items + end + tail + b"\n"
+
+
+def _strings(e: Entry) -> list[str]:
+    return [e.title, e.link, e.summary, e.content or "", e.author, e.id,
+            *(s for c in e.categories for s in c[:2])]
+
+
+def _item(e: Entry) -> str:
+    """One ``<item>`` as lxml would write it inside the indented channel."""
+    out = ["    <item>\n      <title>", xml_text(e.title), "</title>\n      <link>",
+           xml_text(e.link), "</link>\n      <description>", xml_text(e.summary),
+           "</description>\n"]
+    if e.content:
+        out += ["      <content:encoded>", xml_text(e.content), "</content:encoded>\n"]
+    out += ["      <dc:creator>", xml_text(e.author), "</dc:creator>\n"]
+    for term, scheme, _label in e.categories:
+        out += ['      <category domain="', xml_attr(scheme), '">', xml_text(term),
+                "</category>\n"]
+    out += ['      <guid isPermaLink="false">', xml_text(e.id), "</guid>\n"]
+    if e.published:
+        out += ["      <pubDate>", format_datetime(e.published), "</pubDate>\n"]
+    out.append("    </item>\n")
+    return "".join(out)
+
+
+def _lxml_item(ch: etree._Element, e: Entry) -> etree._Element:
+    """One ``<item>`` built with lxml (the reference :func:`_item` matches)."""
+    item = _sub(ch, "item")
+    _sub(item, "title", e.title)
+    _sub(item, "link", e.link)
+    _sub(item, "description", e.summary)
+    if e.content:
+        _sub(item, f"{{{CONTENT_NS}}}encoded", e.content)
+    # RSS's author must be an e-mail address; a committee's name goes in dc:creator.
+    _sub(item, f"{{{DC_NS}}}creator", e.author)
+    for term, scheme, _label in e.categories:
+        _sub(item, "category", term, domain=scheme)
+    _sub(item, "guid", e.id, isPermaLink="false")
+    if e.published:
+        _sub(item, "pubDate", format_datetime(e.published))
+    return item
