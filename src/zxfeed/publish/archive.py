@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 # Pages read from the store in one query when many are missing (a first start on a big store).
 PAGES_PER_QUERY = 20
+# Pages a feed's backlog moves on by before its current document links the newest one.
+RELINK_PAGES = 50
 
 
 def archive_path(spec: FeedSpec, page: int) -> str:
@@ -43,7 +45,8 @@ class Chain:
 
     written: int
     last: int
-    full: int = 0  # full pages the store holds, as last counted
+    full: int = 0    # full pages the store holds, as last counted
+    linked: int = 0  # the page the current document links, as last rendered
 
 
 class Archives:
@@ -61,13 +64,15 @@ class Archives:
     def links(self, spec: FeedSpec) -> list[tuple[str, str, str]]:
         """The current document's link to its newest page whose chain is complete (none before the second)."""
         chain = self.chain(spec)
+        chain.linked = chain.written
         if chain.written < 2:
             return []
         return [("prev-archive", self.url(archive_path(spec, chain.written)), MEDIA_TYPES[".atom"])]
 
     def chain(self, spec: FeedSpec) -> Chain:
         """What is on disk for a feed (read once, then kept), and how many pages the store fills."""
-        chain = self.chains.get(spec.path)
+        key = str(self.publisher.directory / archive_path(spec, 0))  # the folder may be changed
+        chain = self.chains.get(key)
         if chain is None:
             written = 0
             while (self.publisher.directory / archive_path(spec, written + 1)).exists():
@@ -78,7 +83,7 @@ class Archives:
                 seq = self.publisher.store.archive_seq(written * self.size - 1, spec.region,
                                                        spec.source_id)
                 last = seq if seq is not None else 0
-            chain = self.chains[spec.path] = Chain(written, last)
+            chain = self.chains[key] = Chain(written, last)
         return chain
 
     def count(self, spec: FeedSpec) -> Chain:
@@ -95,15 +100,16 @@ class Archives:
               clock: Callable[[], float] = time.thread_time) -> tuple[list[Path], list[FeedSpec]]:
         """Write missing pages, oldest first, feed after feed, until ``seconds`` of CPU are spent.
 
-        Returns the pages written and the feeds whose complete chain grew (their current
-        document links a newer page now). Without a budget every missing page is written.
+        Returns the pages written and the feeds whose current document should link a newer
+        page now: those whose missing pages are all written, or which moved on by
+        ``RELINK_PAGES`` (rewriting a current document every round of a long backlog would
+        cost more than the pages). Without a budget every missing page is written.
         """
         start, done = clock(), 0
         written: list[Path] = []
         moved: list[FeedSpec] = []
         for path, spec in list(self.pending.items()):
             chain = self.chain(spec)
-            before = chain.written
             while chain.written < chain.full:
                 # Each round writes something, however small its budget.
                 if done and seconds is not None and clock() - start >= seconds:
@@ -113,9 +119,10 @@ class Archives:
                     new = self._write_chunk(spec, chain, 4 if seconds is not None else None)
                 written += new
                 done += len(new)
-            if chain.written > before:
+            finished = chain.written >= chain.full
+            if chain.written > chain.linked and (finished or chain.written - chain.linked >= RELINK_PAGES):
                 moved.append(spec)
-            if chain.written >= chain.full:
+            if finished:
                 del self.pending[path]
             else:
                 break  # budget spent

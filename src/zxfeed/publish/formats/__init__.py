@@ -11,6 +11,14 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 # Characters XML 1.0 allows; text holding others is left to lxml, which refuses it.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+# What lxml escapes anywhere (text or attribute): strings without any are written as they are.
+XML_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def as_is(s: str) -> str:
+    """A string that needs no escaping (no :data:`XML_SPECIAL` character)."""
+    return s
+
 
 def xml_text(s: str) -> str:
     """Text content escaped as lxml writes it (entries written as text give lxml's bytes)."""

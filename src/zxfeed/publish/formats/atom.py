@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ... import __version__
-from . import MEDIA_TYPES, NOT_XML, FeedInfo, xml_attr, xml_text
+from . import MEDIA_TYPES, NOT_XML, XML_SPECIAL, FeedInfo, as_is, xml_attr, xml_text
 from .entry import Entry
 
 _MARK = b"<!-- zxfeed:"
@@ -73,42 +73,46 @@ def _entry(e: Entry, key: str) -> bytes:
     Rendering entries was most of publishing's CPU (a burst of new items fills hundreds of
     archive pages); lxml's escaping and ``etree.indent`` layout are reproduced here.
     """
-    strings = [e.id, e.title, e.link, e.author, e.summary, e.content or "", *(e.source or ())]
+    strings = [e.id, e.title, e.link, e.author, *(e.source or ())]
     strings += [s for r in e.related for s in r] + [s for r in e.enclosures for s in r]
     strings += [s for c in e.categories for s in c]
-    if (not e.id or not e.title or e.updated.tzinfo is None or NOT_XML.search("".join(strings))
+    small = "".join(strings)
+    if (not e.id or not e.title or e.updated.tzinfo is None
+            or NOT_XML.search(small) or NOT_XML.search(e.summary) or NOT_XML.search(e.content or "")
             or (e.published and e.published.tzinfo is None) or (e.source and not e.source[2])):
         return _feedgen_entry(e, key)  # feedgen raises or renders these its own way
-    out = ["  ", _MARK.decode(), key, " -->\n  <entry>\n    <id>", xml_text(e.id),
-           "</id>\n    <title>", xml_text(e.title), "</title>\n    <updated>",
+    # Titles, links and names rarely hold a character to escape: one look for all of them.
+    text, attr = (xml_text, xml_attr) if XML_SPECIAL.search(small) else (as_is, as_is)
+    out = ["  ", _MARK.decode(), key, " -->\n  <entry>\n    <id>", text(e.id),
+           "</id>\n    <title>", text(e.title), "</title>\n    <updated>",
            e.updated.isoformat(), "</updated>\n"]
     if e.author:
-        out += ["    <author>\n      <name>", xml_text(e.author), "</name>\n    </author>\n"]
+        out += ["    <author>\n      <name>", text(e.author), "</name>\n    </author>\n"]
     if e.content:
         out += ['    <content type="html">', xml_text(e.content), "</content>\n"]
-    out += ['    <link href="', xml_attr(e.link), '" rel="alternate" type="text/html"/>\n']
+    out += ['    <link href="', attr(e.link), '" rel="alternate" type="text/html"/>\n']
     for href, title in e.related:
-        out += ['    <link href="', xml_attr(href), '" rel="related" type="text/html"']
+        out += ['    <link href="', attr(href), '" rel="related" type="text/html"']
         if title:
-            out += [' title="', xml_attr(title), '"']
+            out += [' title="', attr(title), '"']
         out.append("/>\n")
     for href, title, mtype in e.enclosures:
-        out += ['    <link href="', xml_attr(href), '" rel="enclosure"']
+        out += ['    <link href="', attr(href), '" rel="enclosure"']
         if mtype:
-            out += [' type="', xml_attr(mtype), '"']
+            out += [' type="', attr(mtype), '"']
         if title:
-            out += [' title="', xml_attr(title), '"']
+            out += [' title="', attr(title), '"']
         out.append("/>\n")
     if e.summary:
         out += ["    <summary>", xml_text(e.summary), "</summary>\n"]
     else:
         out.append("    <summary/>\n")
     for term, scheme, label in e.categories:
-        out += ['    <category term="', xml_attr(term), '"']
+        out += ['    <category term="', attr(term), '"']
         if scheme:
-            out += [' scheme="', xml_attr(scheme), '"']
+            out += [' scheme="', attr(scheme), '"']
         if label:
-            out += [' label="', xml_attr(label), '"']
+            out += [' label="', attr(label), '"']
         out.append("/>\n")
     if e.published:
         out += ["    <published>", e.published.isoformat(), "</published>\n"]
@@ -116,10 +120,10 @@ def _entry(e: Entry, key: str) -> bytes:
         href, title, feed_id = e.source
         out.append("    <source>\n")
         if title:
-            out += ["      <title>", xml_text(title), "</title>\n"]
+            out += ["      <title>", text(title), "</title>\n"]
         if href:
-            out += ['      <link href="', xml_attr(href), '"/>\n']
-        out += ["      <id>", xml_text(feed_id), "</id>\n      <updated>",
+            out += ['      <link href="', attr(href), '"/>\n']
+        out += ["      <id>", text(feed_id), "</id>\n      <updated>",
                 e.updated.isoformat(), "</updated>\n    </source>\n"]
     out.append("  </entry>\n")
     return "".join(out).encode("utf-8")

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from lxml import etree
 
 from ... import __version__
-from . import MEDIA_TYPES, NOT_XML, FeedInfo, xml_attr, xml_text
+from . import MEDIA_TYPES, NOT_XML, XML_SPECIAL, FeedInfo, as_is, xml_attr, xml_text
 from .entry import Entry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -65,16 +65,18 @@ def _strings(e: Entry) -> list[str]:
 
 def _item(e: Entry) -> str:
     """One ``<item>`` as lxml would write it inside the indented channel."""
-    out = ["    <item>\n      <title>", xml_text(e.title), "</title>\n      <link>",
-           xml_text(e.link), "</link>\n      <description>", xml_text(e.summary),
+    small = "".join([e.title, e.link, e.author, e.id, *(s for c in e.categories for s in c[:2])])
+    text, attr = (xml_text, xml_attr) if XML_SPECIAL.search(small) else (as_is, as_is)
+    out = ["    <item>\n      <title>", text(e.title), "</title>\n      <link>",
+           text(e.link), "</link>\n      <description>", xml_text(e.summary),
            "</description>\n"]
     if e.content:
         out += ["      <content:encoded>", xml_text(e.content), "</content:encoded>\n"]
-    out += ["      <dc:creator>", xml_text(e.author), "</dc:creator>\n"]
+    out += ["      <dc:creator>", text(e.author), "</dc:creator>\n"]
     for term, scheme, _label in e.categories:
-        out += ['      <category domain="', xml_attr(scheme), '">', xml_text(term),
+        out += ['      <category domain="', attr(scheme), '">', text(term),
                 "</category>\n"]
-    out += ['      <guid isPermaLink="false">', xml_text(e.id), "</guid>\n"]
+    out += ['      <guid isPermaLink="false">', text(e.id), "</guid>\n"]
     if e.published:
         out += ["      <pubDate>", format_datetime(e.published), "</pubDate>\n"]
     out.append("    </item>\n")
