@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -47,6 +47,8 @@ class Chain:
     last: int
     full: int = 0    # full pages the store holds, as last counted
     linked: int = 0  # the page the current document links, as last rendered
+    # Items read ahead for the next pages (one query serves several rounds of a budget).
+    ahead: list[tuple[int, Item]] = field(default_factory=list)
 
 
 class Archives:
@@ -115,8 +117,7 @@ class Archives:
                 if done and seconds is not None and clock() - start >= seconds:
                     break
                 with cpu or nullcontext():
-                    # Small chunks when budgeted: the budget is looked at between chunks.
-                    new = self._write_chunk(spec, chain, 4 if seconds is not None else None)
+                    new = self._write_next(spec, chain)
                 written += new
                 done += len(new)
             finished = chain.written >= chain.full
@@ -132,31 +133,31 @@ class Archives:
         """Every missing page of one feed."""
         chain, written = self.chain(spec), []
         while chain.written < chain.full:
-            written += self._write_chunk(spec, chain, None)
+            written += self._write_next(spec, chain)
         self.pending.pop(spec.path, None)
         return written
 
-    def _write_chunk(self, spec: FeedSpec, chain: Chain, most: int | None) -> list[Path]:
-        """The next pages of one feed (a few per query); page 1 only with page 2, which it links."""
-        count = min(PAGES_PER_QUERY, chain.full - chain.written, max(1, most or PAGES_PER_QUERY))
-        if chain.written == 0:
-            count = max(count, 2)
-        rows = self.publisher.store.archive_after(chain.last, count * self.size, spec.region,
-                                                  spec.source_id)
+    def _write_next(self, spec: FeedSpec, chain: Chain) -> list[Path]:
+        """The next page of one feed (page 1 only with page 2, which it links)."""
+        need = self.size * (2 if chain.written == 0 else 1)
+        if len(chain.ahead) < need:
+            # A region's or source's rows are read through all of them: a few pages per query.
+            pages = max(need // self.size, min(PAGES_PER_QUERY, chain.full - chain.written))
+            after = chain.ahead[-1][0] if chain.ahead else chain.last
+            chain.ahead += self.publisher.store.archive_after(
+                after, pages * self.size - len(chain.ahead), spec.region, spec.source_id)
+        if len(chain.ahead) < need:
+            chain.full, chain.ahead = chain.written, []  # fewer items than counted (removed meanwhile)
+            return []
         out: list[Path] = []
-        fill = len(rows) // self.size
-        if chain.written == 0 and fill < 2:
-            fill = 0  # page 1 links page 2: both or neither
-        for k in range(fill):
-            part = rows[k * self.size : (k + 1) * self.size]
+        for _ in range(need // self.size):
+            part, chain.ahead = chain.ahead[: self.size], chain.ahead[self.size :]
             page = chain.written + 1
             path = self.publisher.directory / archive_path(spec, page)
             if not path.exists():  # once written, a page never changes
                 self._write_page(spec, page, [it for _, it in reversed(part)], path)
                 out.append(path)
             chain.written, chain.last = page, part[-1][0]
-        if fill < count:
-            chain.full = chain.written  # fewer items than counted (removed meanwhile)
         return out
 
     def _write_page(self, spec: FeedSpec, page: int, items: list[Item], path: Path) -> None:
