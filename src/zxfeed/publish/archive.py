@@ -47,6 +47,10 @@ class Chain:
     last: int
     full: int = 0    # full pages the store holds, as last counted
     linked: int = 0  # the page the current document links, as last rendered
+    # Items of the feed counted after ``last``, up to rowid ``seen``: a round counts only the
+    # rows stored since (a feed's rows after its newest page may be thousands of reprints).
+    seen: int = 0
+    after: int = 0
     # Items read ahead for the next pages (one query serves several rounds of a budget).
     ahead: list[tuple[int, Item]] = field(default_factory=list)
 
@@ -91,8 +95,14 @@ class Archives:
     def count(self, spec: FeedSpec) -> Chain:
         """Count the full pages the store holds for a feed; note it as pending when some are missing."""
         chain = self.chain(spec)
-        after = self.publisher.store.archive_count_after(chain.last, spec.region, spec.source_id)
-        chain.full = chain.written + after // self.size
+        store = self.publisher.store
+        newest = store.archive_newest()
+        if chain.seen < chain.last or newest is None:
+            chain.seen, chain.after = chain.last, 0
+        if newest is None or newest > chain.seen:
+            chain.after += store.archive_count_after(chain.seen, spec.region, spec.source_id, newest)
+            chain.seen = newest or chain.seen
+        chain.full = chain.written + chain.after // self.size
         if chain.full >= 2 and chain.full > chain.written:
             self.pending.setdefault(spec.path, spec)
         return chain
@@ -147,7 +157,8 @@ class Archives:
             chain.ahead += self.publisher.store.archive_after(
                 after, pages * self.size - len(chain.ahead), spec.region, spec.source_id)
         if len(chain.ahead) < need:
-            chain.full, chain.ahead = chain.written, []  # fewer items than counted (removed meanwhile)
+            # Fewer items than counted (one became a reprint of a later original): count again.
+            chain.full, chain.ahead, chain.seen = chain.written, [], 0
             return []
         out: list[Path] = []
         for _ in range(need // self.size):
@@ -158,6 +169,7 @@ class Archives:
                 self._write_page(spec, page, [it for _, it in reversed(part)], path)
                 out.append(path)
             chain.written, chain.last = page, part[-1][0]
+        chain.seen = 0  # counted again from the new newest page on the next round
         return out
 
     def _write_page(self, spec: FeedSpec, page: int, items: list[Item], path: Path) -> None:

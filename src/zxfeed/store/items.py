@@ -331,10 +331,20 @@ class ItemsMixin(StoreBase):
         return [(r["archive_seq"], item_from_row(r)) for r in rows]
 
     def archive_count_after(self, after: int, region: str | None = None,
-                            source_id: str | None = None) -> int:
-        """How many items of a feed's archive were stored after ``after`` (a ``rowid``)."""
+                            source_id: str | None = None, upto: int | None = None) -> int:
+        """How many items of a feed's archive were stored after ``after`` (a ``rowid``), up to
+        ``upto`` when given."""
         where, args = self._scope_after(region, source_id, after)
+        if upto is not None:
+            where, args = f"{where} AND items.rowid <= ?", [*args, upto]
         return self._query(f"SELECT COUNT(*) FROM {where}", args)[0][0]
+
+    def archive_newest(self) -> int | None:
+        """The newest item's ``rowid`` on SQLite (one index step); ``None`` on PostgreSQL, whose
+        ``rowid`` column has no index (counts there start from a feed's newest page each time)."""
+        if self.url:
+            return None
+        return self._query("SELECT MAX(rowid) FROM items")[0][0] or 0
 
     def _scope_after(self, region: str | None, source_id: str | None,
                      after: int) -> tuple[str, list[object]]:
