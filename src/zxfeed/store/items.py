@@ -325,7 +325,15 @@ class ItemsMixin(StoreBase):
                       source_id: str | None = None) -> list[tuple[int, Item]]:
         """Up to ``size`` items of a feed's archive stored after ``after``, oldest first, with
         their position in storage order (``rowid``: append-only)."""
-        where, args = self._scope_after(region, source_id, after)
+        where, args = _scope(region, source_id)
+        if region is not None or source_id is not None:
+            # The feed's rowids first, from the covering indexes; then only those rows (item
+            # rows are wide: reading every row of a big region to sort them cost 3x more).
+            where = (f"items WHERE items.rowid IN (SELECT items.rowid FROM {where} "
+                     "AND items.rowid > ? ORDER BY items.rowid LIMIT ?)")
+            args = [*args, after, size]
+        else:
+            where, args = f"{where} AND items.rowid > ?", [*args, after]
         rows = self._query(f"SELECT items.rowid AS archive_seq, items.* FROM {where} "
                            "ORDER BY items.rowid LIMIT ?", [*args, size])
         return [(r["archive_seq"], item_from_row(r)) for r in rows]
@@ -333,36 +341,12 @@ class ItemsMixin(StoreBase):
     def archive_count_after(self, after: int, region: str | None = None,
                             source_id: str | None = None, upto: int | None = None) -> int:
         """How many items of a feed's archive were stored after ``after`` (a ``rowid``), up to
-        ``upto`` when given."""
-        where, args = self._scope_after(region, source_id, after)
+        ``upto`` when given (a region's or source's from its index alone)."""
+        where, args = _scope(region, source_id)
+        where, args = f"{where} AND items.rowid > ?", [*args, after]
         if upto is not None:
             where, args = f"{where} AND items.rowid <= ?", [*args, upto]
         return self._query(f"SELECT COUNT(*) FROM {where}", args)[0][0]
-
-    def archive_newest(self) -> int | None:
-        """The newest item's ``rowid`` on SQLite (one index step); ``None`` on PostgreSQL, whose
-        ``rowid`` column has no index (counts there start from a feed's newest page each time)."""
-        if self.url:
-            return None
-        return self._query("SELECT MAX(rowid) FROM items")[0][0] or 0
-
-    def _scope_after(self, region: str | None, source_id: str | None,
-                     after: int) -> tuple[str, list[object]]:
-        """FROM/WHERE of a feed's items stored after ``after``, read the cheaper way.
-
-        A region or source feed is read through its own rows (as many as it has) unless the
-        items stored since ``after`` are fewer: a feed whose newest archive page is recent then
-        looks at those items only (the merged feed always does).
-        """
-        table = "item_regions" if region is not None else "item_sources" if source_id else None
-        if table is not None and not self.url:  # PostgreSQL's rowid column has no index to range over
-            newest = self._query("SELECT MAX(rowid) FROM items")[0][0] or 0
-            if newest - after <= RECENT_ROWS:
-                column = "region" if region is not None else "source_id"
-                return (f"items WHERE items.rowid > ? AND EXISTS (SELECT 1 FROM {table} k "
-                        f"WHERE k.{column} = ? AND k.item_id = items.id)", [after, region or source_id])
-        where, args = _scope(region, source_id)
-        return f"{where} AND items.rowid > ?", [*args, after]
 
     def archive_seq(self, offset: int, region: str | None = None,
                     source_id: str | None = None) -> int | None:
@@ -372,10 +356,12 @@ class ItemsMixin(StoreBase):
                            [*args, offset])
         return rows[0][0] if rows else None
 
-
-# Items stored after a feed's newest archive page below which a region or source feed is read
-# from them (a rowid range with one index probe each) rather than through all its own rows.
-RECENT_ROWS = 20_000
+    def archive_newest(self) -> int | None:
+        """The newest item's ``rowid`` on SQLite (one index step); ``None`` on PostgreSQL, whose
+        ``rowid`` column has no index (counts there start from a feed's newest page each time)."""
+        if self.url:
+            return None
+        return self._query("SELECT MAX(rowid) FROM items")[0][0] or 0
 
 
 def _like(word: str) -> str:
