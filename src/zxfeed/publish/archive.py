@@ -76,7 +76,7 @@ class Archives:
         return [("prev-archive", self.url(archive_path(spec, chain.written)), MEDIA_TYPES[".atom"])]
 
     def chain(self, spec: FeedSpec) -> Chain:
-        """What is on disk for a feed (read once, then kept), and how many pages the store fills."""
+        """Which pages of a feed are on disk (read once per folder, then kept up to date)."""
         key = str(self.publisher.directory / archive_path(spec, 0))  # the folder may be changed
         chain = self.chains.get(key)
         if chain is None:

@@ -191,7 +191,7 @@ class Publisher:
 
     def archive_step(self, cpu: AbstractContextManager[object] | None = None) -> list[Path]:
         """Missing archive pages, oldest first, for ``archive_seconds`` of CPU; then the current
-        documents of the feeds whose chain grew, so that they link their newest page."""
+        documents whose link should move on to a newer complete page (:meth:`Archives.write`)."""
         pages, moved = self.archives.write(seconds=self.archive_seconds, cpu=cpu)
         for spec in moved:
             with cpu or nullcontext():
