@@ -39,31 +39,26 @@ class ItemsMixin(StoreBase):
 
     # -- items -----------------------------------------------------------------
 
-    def known(self, ids: Iterable[str]) -> dict[str, Item]:
-        """Stored items among ``ids`` (for title-repair caching and dedupe)."""
+    def _rows_by_id(self, columns: str, ids: Iterable[str]) -> list[Row]:
+        """``SELECT columns FROM items`` for the rows among ``ids`` (500 ids a statement)."""
         ids = list(ids)
-        found: dict[str, Item] = {}
+        rows: list[Row] = []
         with self._lock:
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._db.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
-                    found[row["id"]] = item_from_row(row)
-        return found
+                rows += self._db.execute(f"SELECT {columns} FROM items WHERE id IN ({marks})",
+                                         chunk).fetchall()
+        return rows
+
+    def known(self, ids: Iterable[str]) -> dict[str, Item]:
+        """Stored items among ``ids`` (for title-repair caching and dedupe)."""
+        return {row["id"]: item_from_row(row) for row in self._rows_by_id("*", ids)}
 
     def known_facts(self, ids: Iterable[str]) -> dict[str, KnownItem]:
         """Title and enrichment state of the stored items among ``ids`` (no bodies read)."""
-        ids = list(ids)
-        found: dict[str, KnownItem] = {}
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in self._db.execute(
-                        f"SELECT id, title, truncated, enriched, baseline FROM items "
-                        f"WHERE id IN ({marks})", chunk):
-                    found[row[0]] = KnownItem(row[1], bool(row[2]), bool(row[3]), bool(row[4]))
-        return found
+        return {row[0]: KnownItem(row[1], bool(row[2]), bool(row[3]), bool(row[4]))
+                for row in self._rows_by_id("id, title, truncated, enriched, baseline", ids)}
 
     def save_poll(
         self,

@@ -10,6 +10,8 @@ itself renders any entry holding a string the fast path does not vouch for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -92,28 +94,17 @@ def _entry(e: Entry, key: str) -> bytes:
         out += ['    <content type="html">', xml_text(e.content), "</content>\n"]
     out += ['    <link href="', attr(e.link), '" rel="alternate" type="text/html"/>\n']
     for href, title in e.related:
-        out += ['    <link href="', attr(href), '" rel="related" type="text/html"']
-        if title:
-            out += [' title="', attr(title), '"']
-        out.append("/>\n")
+        _empty(out, attr, "link", ("href", href), ("rel", "related"), ("type", "text/html"),
+               ("title", title))
     for href, title, mtype in e.enclosures:
-        out += ['    <link href="', attr(href), '" rel="enclosure"']
-        if mtype:
-            out += [' type="', attr(mtype), '"']
-        if title:
-            out += [' title="', attr(title), '"']
-        out.append("/>\n")
+        _empty(out, attr, "link", ("href", href), ("rel", "enclosure"), ("type", mtype),
+               ("title", title))
     if e.summary:
         out += ["    <summary>", xml_text(e.summary), "</summary>\n"]
     else:
         out.append("    <summary/>\n")
     for term, scheme, label in e.categories:
-        out += ['    <category term="', attr(term), '"']
-        if scheme:
-            out += [' scheme="', attr(scheme), '"']
-        if label:
-            out += [' label="', attr(label), '"']
-        out.append("/>\n")
+        _empty(out, attr, "category", ("term", term), ("scheme", scheme), ("label", label))
     if e.published:
         out += ["    <published>", e.published.isoformat(), "</published>\n"]
     if e.source:
@@ -127,6 +118,16 @@ def _entry(e: Entry, key: str) -> bytes:
                 e.updated.isoformat(), "</updated>\n    </source>\n"]
     out.append("  </entry>\n")
     return "".join(out).encode("utf-8")
+
+
+def _empty(out: list[str], attr: Callable[[str], str], tag: str, first: tuple[str, str],
+           *optional: tuple[str, str | None]) -> None:
+    """Append ``<tag a="…" …/>``: the first attribute always, the others when they have a value."""
+    out += ["    <", tag, " ", first[0], '="', attr(first[1]), '"']
+    for name, value in optional:
+        if value:
+            out += [" ", name, '="', attr(value), '"']
+    out.append("/>\n")
 
 
 def _feedgen_entry(e: Entry, key: str) -> bytes:
