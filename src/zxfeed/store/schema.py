@@ -285,17 +285,21 @@ def migrate(db: sqlite3.Connection) -> None:
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
-                step = MIGRATIONS[version]
-                if callable(step):
-                    step(db)
-                else:
-                    for statement in _statements(step):
-                        db.execute(statement)
+                _apply(MIGRATIONS[version], db, db.execute)
                 db.execute(f"PRAGMA user_version={version + 1}")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+def _apply(step: str | Callable[[Any], None], db: Any, run: Callable[[str], object]) -> None:
+    """One migration step: its function on the connection, or each of its statements by ``run``."""
+    if callable(step):
+        step(db)
+    else:
+        for statement in _statements(step):
+            run(statement)
 
 
 def postgres_version(db: PgConnection) -> int:
@@ -321,12 +325,7 @@ def migrate_postgres(db: PgConnection) -> None:
             db.execute_raw("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             version = postgres_version(db)
             if version < SCHEMA_VERSION:
-                step = MIGRATIONS[version]
-                if callable(step):
-                    step(db)
-                else:
-                    for statement in _statements(step):
-                        db.execute_raw(postgres_ddl(statement))
+                _apply(MIGRATIONS[version], db, lambda sql: db.execute_raw(postgres_ddl(sql)))
                 db.execute_raw("DELETE FROM schema_version")
                 db.execute_raw("INSERT INTO schema_version (version) VALUES (%s)", (version + 1,))
             db.execute_raw("COMMIT")
