@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,8 +34,15 @@ def list_page(items: list[tuple[int, str, date]], cut: set[int] = frozenset(),
 
 
 def dated_items(n: int, start: int = 0, titles: list[str] = TITLES) -> list[tuple[int, str, date]]:
-    """``n`` items numbered from ``start``, newest first, dated today and back."""
-    today = date.today()
+    """``n`` items numbered from ``start``, newest first, dated today and back.
+
+    Today in Asia/Shanghai, where the sites are and where zxfeed reads their dates: the
+    machine's own date is a day behind from 16:00 UTC on (an item "two days old" would be
+    three, past ``[notify] max_age``).
+    """
+    from zxfeed.extract.dates import SHANGHAI
+
+    today = datetime.now(SHANGHAI).date()
     return [(i, titles[i % len(titles)] + f"（第{i}期）", today - timedelta(days=i - start))
             for i in range(start, start + n)]
 
